@@ -61,7 +61,8 @@ void *gv_malloc(size_t nbytes);
 void *gv_calloc(size_t count, size_t size);
 #define GV_ALLOC(ptr, count)                                                             \
   do {                                                                                   \
-    (ptr) = gv_calloc((size_t)(count) ? (size_t)(count) : 1u, sizeof *(ptr));           \
+    size_t gv_alloc_n_ = (size_t)(count);                                                \
+    (ptr) = gv_calloc(gv_alloc_n_ ? gv_alloc_n_ : 1u, sizeof *(ptr));                    \
     if (!(ptr)) { status = GV_ENOMEM; goto cleanup; }                                    \
   } while (0)
 

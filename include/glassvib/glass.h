@@ -57,8 +57,15 @@ void gv_glass_free(gv_glass *g);  /* frees the system, keeps g reusable */
 int gv_glass_read(const char *path, const char *model_name, int dim, gv_glass *g);
 /* Write by extension, atomically (temporary name, then rename). */
 int gv_glass_write(const char *path, const gv_glass *g);
-/* Recompute g->state from the configuration (energy, pressure, max force). */
+/* Recompute g->state from the configuration (energy, pressure, max force);
+ * converged = max_force <= protocol.ftol (0 if ftol is NaN). */
 int gv_glass_evaluate(gv_glass *g);
+/* Format from the extension: 1 .h5, 2 .xyz, 3 .data, 4 .dat, 0 unknown. */
+int gv_glass_format(const char *path);
+/* The validation every reader ends with (N >= 2, system fits the model, box
+ * fits the cutoff, no pair closer than 1e-3 lambda_ij; sets model.density to
+ * N/V). Useful for configurations built in memory. GV_EFORMAT naming path. */
+int gv_glass_finish_read(gv_glass *g, const char *path);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,16 @@ extern "C" {
 
 typedef enum { GV_MODEL_IPL = 0, GV_MODEL_POLY, GV_MODEL_POLY_NBC, GV_MODEL_KABLJ } gv_model_kind;
 
+/* Default densities that are not in models.md (see docs/models.md for the
+ * source or the argument behind each; all are overridable). */
+#define GV_IPL_DENSITY_4D 0.96   /* estimate: not found in the literature (see docs) */
+#define GV_POLY_DENSITY_3D 0.58  /* Lerner-group 3D POLY (recollection; to be confirmed) */
+#define GV_POLY_DENSITY_4D 0.55  /* extrapolation */
+#define GV_NBC_DENSITY_2D 1.01   /* Berthier et al., Nat. Commun. 10, 1508 (2019) (to be confirmed) */
+#define GV_NBC_DENSITY_4D 1.44   /* extrapolation */
+#define GV_KABLJ_DENSITY_2D 1.2  /* extrapolation (2D KA studies usually use 65:35) */
+#define GV_KABLJ_DENSITY_4D 1.6  /* extrapolation */
+
 #define GV_SMOOTH_CINF (-1)
 
 typedef struct gv_model {
@@ -49,8 +59,18 @@ typedef struct gv_model {
  * model does not support). Smoothing defaults: ipl/poly q = 3, poly-nbc q = 2,
  * kablj q = 0 (truncated and shifted). */
 int gv_model_init(gv_model *m, const char *name, int dim);
-/* Change the taper (q = 0..4 or GV_SMOOTH_CINF) and recompute coefficients. */
+/* Change the taper (q = 0..4 or GV_SMOOTH_CINF) and recompute coefficients
+ * (closed form for the pure inverse power laws, linear solve for kablj). To
+ * change x_c or x_on, set the field and call this again. */
 int gv_model_set_smoothing(gv_model *m, int smoothing);
+/* "ipl" -> GV_MODEL_IPL etc.; GV_EINVAL naming the unknown model. */
+int gv_model_kind_from_name(const char *name, gv_model_kind *k);
+/* 1 for poly and poly-nbc (per-particle sizes), 0 for binary mixtures (types). */
+int gv_model_is_polydisperse(const gv_model *m);
+/* Taper coefficients c_0..c_{2q} for order q by the closed form (IPL family
+ * only; GV_ENOTSUP otherwise) or by solving f^(k)(x_c) = 0, k = 0..q. */
+int gv_model_taper_closed_form(const gv_model *m, int q, double c[5]);
+int gv_model_taper_solve(const gv_model *m, int q, double c[5]);
 /* Parse "0".."4" or "cinf". */
 int gv_model_parse_smoothing(const char *s, int *smoothing);
 /* A short text such as "q=3" or "cinf(x_on=1.2)". */
@@ -73,7 +93,39 @@ double gv_model_pair_cutoff(const gv_model *m, const gv_system *s, long i, long 
 double gv_model_max_cutoff(const gv_model *m, const gv_system *s);
 /* Adapter for gv_neighbors_create (ctx = const gv_model *). */
 double gv_model_cutoff_fn(const void *ctx, const gv_system *s, long i, long j);
+/* The system fits the model: same dim, types in range (binary) or sizes
+ * present (polydisperse), finite coordinates (gv_system_validate). */
+int gv_model_check_system(const gv_model *m, const gv_system *s);
+/* GV_EUNSTABLE naming the first pair closer than frac * lambda_ij (e.g. 1e-3:
+ * overlapping particles). O(N) with a cell list. */
+int gv_model_check_overlaps(const gv_model *m, const gv_system *s, double frac);
 
+/* ------------------------------------------------ building configurations */
+/* Sizes of a polydisperse model: lambda_i i.i.d. from p(l) ~ l^-3 on
+ * [size_min, size_max] by inversion, l = (a^-2 - u (a^-2 - b^-2))^-1/2, using
+ * r in particle order (s->size must exist). */
+int gv_model_sample_sizes(const gv_model *m, gv_system *s, gv_rng *r);
+/* Species of a binary model: exactly round(fraction[0] N) particles of type 0,
+ * the rest type 1, in a uniformly random order (Fisher-Yates with r). */
+int gv_model_assign_types(const gv_model *m, gv_system *s, gv_rng *r);
+/* A random liquid start: cubic box of side (n / m->density)^(1/d), positions
+ * i.i.d. uniform in the box (stream (seed, 0, GV_RNG_POSITIONS)), types or
+ * sizes from (seed, 0, GV_RNG_SIZES). No velocities. Positions are uniform, so
+ * close pairs exist: relax them (e.g. FIRE with a capped step) before MD. */
+int gv_system_create_random(gv_system **s, const gv_model *m, long n, uint64_t seed);
+
+/* ------------------------------------------------ single-particle energies */
+/* Energy of particle i with every other particle (except `skip`, -1 for
+ * none) as if i were at xi (NULL: its position in s) with size size_i (NaN or
+ * <= 0: its size in s; polydisperse models only). Uses the cell list c
+ * (range >= gv_model_max_cutoff for the largest size in play), so the cost is
+ * one candidate scan, ~ 3^d rho (x_c lambda_max)^d pair tests (3D IPL ~ 190,
+ * 2D POLY ~ 90). Swap move of i and j: dE = [e(i, l_j, skip j) + e(j, l_i,
+ * skip i)] - [e(i, l_i, skip j) + e(j, l_j, skip i)] (the i-j pair itself is
+ * symmetric in the two sizes, so it does not change). Returns NaN if the cell
+ * list cannot be used (error recorded). */
+double gv_model_particle_energy(const gv_model *m, const gv_system *s, gv_cells *c, long i,
+                                const double *xi, double size_i, long skip);
 /* Energy, forces and virial of a configuration.
  * Convention: r_ij = x_i - x_j (minimum image), f_ij = -phi'(r) r_ij / r is the
  * force on i due to j; virial W_ab = sum_{pairs} r_ij,a f_ij,b (symmetric);
@@ -84,9 +136,19 @@ typedef struct gv_eval {
   double pressure;                       /* tr(W) / (d V) */
   double max_force;                      /* max |force component| (if forces requested) */
 } gv_eval;
-/* forces [n*dim] may be NULL. Updates the neighbour list if needed. Threaded. */
+/* forces [n*dim] may be NULL. Updates the neighbour list if needed (nl may be
+ * NULL: a temporary list is built, convenient but O(N) allocations). Threaded
+ * with OpenMP; the result is bitwise independent of the number of threads
+ * (pair forces are stored per pair and gathered per particle in a fixed
+ * order; energy and virial are reduced over fixed blocks in a fixed order).
+ * nl must have been made with gv_model_cutoff_fn/ctx = m (or a range >= the
+ * model's) and is not safe to share between concurrent calls.
+ * GV_ENUMERIC if the energy is not finite (e.g. two particles on top of each other). */
 int gv_compute(const gv_model *m, const gv_system *s, gv_neighbors *nl, double *forces,
                gv_eval *out);
+/* A neighbour list for model m and system s with the given skin
+ * (gv_neighbors_create with gv_model_cutoff_fn and gv_model_max_cutoff). */
+int gv_model_neighbors_create(const gv_model *m, const gv_system *s, double skin, gv_neighbors **nl);
 
 #ifdef __cplusplus
 }

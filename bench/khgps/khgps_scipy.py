@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""NumPy/SciPy peer of `glassvib khgps` for one sample (bench only).
+
+Same model and parameters (Rainone et al., SciPost Phys. Core 4, 008 (2021), Eq. 1):
+kappa_i ~ U[0, kappa0], J_ij ~ N(0, J^2/N) symmetric with zero diagonal (NumPy's
+generator, so not the same numbers as glassvib), minimisation from x = 0 with
+scipy.optimize.minimize(method="CG") to max|grad| <= gtol, then all Hessian
+eigenvalues with numpy.linalg.eigvalsh. Prints one JSON line with the timings.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+from scipy.optimize import minimize
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--n", type=int, required=True)
+ap.add_argument("--h", type=float, default=0.01)
+ap.add_argument("--J", type=float, default=0.1)
+ap.add_argument("--kappa0", type=float, default=1.0)
+ap.add_argument("--gtol", type=float, default=1e-8)
+ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--no-eig", action="store_true", help="skip eigvalsh (report the minimisation only)")
+a = ap.parse_args()
+
+t0 = time.perf_counter()
+rng = np.random.default_rng(a.seed)
+n = a.n
+kappa = a.kappa0 * rng.random(n)
+Jm = rng.normal(0.0, a.J / np.sqrt(n), size=(n, n))
+Jm = np.tril(Jm, -1)
+Jm = Jm + Jm.T
+t_draw = time.perf_counter() - t0
+
+
+def fg(x):
+    Jx = Jm @ x
+    e = 0.5 * kappa @ (x * x) + (x ** 4).sum() / 24.0 + 0.5 * x @ Jx - a.h * x.sum()
+    g = kappa * x + x ** 3 / 6.0 + Jx - a.h
+    return e, g
+
+
+t1 = time.perf_counter()
+res = minimize(fg, np.zeros(n), jac=True, method="CG",
+               options={"gtol": a.gtol, "maxiter": 200000, "norm": np.inf})
+t_min = time.perf_counter() - t1
+gmax = float(np.abs(fg(res.x)[1]).max())
+out = {"n": n, "t_draw": t_draw, "t_min": t_min, "nfev": int(res.nfev), "nit": int(res.nit),
+       "grad_max": gmax, "x2_mean": float((res.x ** 2).mean())}
+if not a.no_eig:
+    t2 = time.perf_counter()
+    M = Jm
+    M[np.diag_indices(n)] = kappa + 0.5 * res.x ** 2  # reuse J's memory (diagonal was 0)
+    ev = np.linalg.eigvalsh(M)
+    out["t_eig"] = time.perf_counter() - t2
+    out["lambda_min"] = float(ev[0])
+out["t_total"] = time.perf_counter() - t0
+print(json.dumps(out))

@@ -1,0 +1,339 @@
+/* Eigenpairs of a symmetric (Hessian) matrix M.
+ *
+ * Dense (all modes): LAPACK dsyevd on M + c sum_a t_a t_a^T, where t_a are the
+ * unit translation vectors and c exceeds every eigenvalue (Gershgorin bound):
+ * the translations are exact eigenvectors of M with eigenvalue 0, so the
+ * deflation moves exactly them to the top of the spectrum and leaves every
+ * other eigenpair unchanged; the top `dim` pairs are then dropped.
+ *
+ * Sparse (lowest k): implicitly restarted Lanczos (ARPACK dsaupd/dseupd,
+ * Lehoucq, Sorensen, Yang, ARPACK Users' Guide, SIAM 1998) in regular mode on
+ * OP = P (M - sigma I)^-1 P with sigma below the spectrum, which = "LM": the
+ * largest nu = 1/(lambda - sigma) are the lowest lambda = sigma + 1/nu. P
+ * removes the translations, which OP maps to 0, so they never appear. The
+ * inverse is a CHOLMOD factorisation computed once. Residuals ||M v - lambda v||
+ * are recomputed with M itself. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpack/arpack.h>
+#include <lapacke.h>
+
+#include "glassvib/linalg.h"
+#include "linalg/alloc.h"
+
+#define ZERO_TOL_REL 1e-9 /* |lambda| below this x max|diag| counts as zero */
+
+void gv_linalg_eigopts_default(gv_eigopts *o) {
+  memset(o, 0, sizeof *o);
+  o->dim = 0;
+  o->sigma = NAN;
+  o->tol = 0;
+  o->ncv = 0;
+  o->maxiter = 1000;
+  o->want_vectors = 1;
+  o->seed = GV_DEFAULT_SEED;
+}
+
+void gv_linalg_eigen_free(gv_eigen *e) {
+  if (!e) return;
+  free(e->lambda);
+  free(e->vec);
+  free(e->residual);
+  memset(e, 0, sizeof *e);
+}
+
+int gv_linalg_dense_syev(int64_t n, double *A, double *w) {
+  if (n <= 0) return GV_OK;
+  if (n > 2000000000LL) return GV_ERROR(GV_EINVAL, "dense eigen: order %lld too large", (long long)n);
+  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)n, A, (lapack_int)n, w);
+  if (info < 0) return GV_ERROR(GV_ENOMEM, "LAPACKE_dsyevd: workspace allocation failed (%d)", (int)info);
+  if (info > 0) return GV_ERROR(GV_ENUMERIC, "LAPACKE_dsyevd did not converge (%d)", (int)info);
+  return GV_OK;
+}
+
+static double gershgorin_bound(const gv_sparse *M) {
+  double b = 0;
+  for (int64_t j = 0; j < M->n; j++) {
+    double s = 0;
+    for (int64_t p = M->colptr[j]; p < M->colptr[j + 1]; p++) s += fabs(M->val[p]);
+    if (s > b) b = s;
+  }
+  return b;
+}
+
+/* Explicit residuals and the negative-mode count. */
+static int finish(const gv_sparse *M, gv_eigen *e, const double *vec, int nkeep) {
+  int status = GV_OK;
+  double *y = NULL;
+  GV_ALLOC(y, M->n);
+  e->max_residual = 0;
+  double zt = ZERO_TOL_REL * gershgorin_bound(M);
+  e->n_negative = 0;
+  for (int j = 0; j < nkeep; j++) {
+    const double *v = vec + (int64_t)j * M->n;
+    gv_linalg_sparse_matvec(M, v, y);
+    double s = 0;
+    for (int64_t i = 0; i < M->n; i++) {
+      double r = y[i] - e->lambda[j] * v[i];
+      s += r * r;
+    }
+    e->residual[j] = sqrt(s);
+    if (!(e->residual[j] <= e->max_residual)) e->max_residual = e->residual[j];
+    if (e->lambda[j] < -zt) e->n_negative++;
+  }
+  if (!isfinite(e->max_residual)) status = GV_ERROR(GV_ENUMERIC, "non-finite eigen-residual");
+cleanup:
+  free(y);
+  return status;
+}
+
+int gv_linalg_eig_all(const gv_sparse *M, const gv_eigopts *opt, gv_eigen *out) {
+  int status = GV_OK;
+  gv_eigopts o;
+  if (opt) o = *opt;
+  else gv_linalg_eigopts_default(&o);
+  const int64_t n = M->n;
+  const int dim = o.dim > 0 ? o.dim : 0;
+  double *A = NULL, *w = NULL;
+  double t0 = gv_wall_time();
+  memset(out, 0, sizeof *out);
+  if (dim && n % dim) return GV_ERROR(GV_EINVAL, "eigen: order %lld not a multiple of dim %d", (long long)n, dim);
+  if (n - dim < 1) return GV_ERROR(GV_EINVAL, "eigen: no non-trivial modes (n = %lld)", (long long)n);
+  if ((double)n * (double)n * 8.0 > 64e9)
+    return GV_ERROR(GV_EINVAL, "dense eigen-decomposition of order %lld needs %.0f GB: use --lowest K",
+                    (long long)n, (double)n * n * 8 / 1e9);
+  GV_NALLOC(A, n * n);
+  GV_ALLOC(w, n);
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t p = M->colptr[j]; p < M->colptr[j + 1]; p++) A[j * n + M->rowind[p]] = M->val[p];
+  if (dim) {
+    const int64_t np = n / dim;
+    double c = 2.0 * gershgorin_bound(M) + 1.0;
+    for (int64_t i = 0; i < np; i++)
+      for (int64_t k = 0; k < np; k++)
+        for (int a = 0; a < dim; a++) A[(i * dim + a) * n + k * dim + a] += c / (double)np;
+  }
+  GV_TRY(gv_linalg_dense_syev(n, A, w));
+  const int nk = (int)(n - dim);
+  out->n = n;
+  out->k = nk;
+  out->n_translations = dim;
+  out->method = "lapack-dsyevd";
+  out->sigma = NAN;
+  GV_ALLOC(out->lambda, nk);
+  GV_ALLOC(out->residual, nk);
+  memcpy(out->lambda, w, (size_t)nk * sizeof *w);
+  GV_TRY(finish(M, out, A, nk));
+  out->translation_residual = gv_linalg_translation_residual(M, dim);
+  if (o.want_vectors) {
+    /* keep the first nk columns; shrink in place */
+    double *v = realloc(A, (size_t)(n * nk) * sizeof *A);
+    if (v || nk == 0) A = v ? v : A;
+    out->vec = A;
+    A = NULL;
+  }
+  out->t_total = gv_wall_time() - t0;
+cleanup:
+  free(A);
+  free(w);
+  if (status < 0) gv_linalg_eigen_free(out);
+  return status;
+}
+
+typedef struct {
+  int64_t i;
+  double lam;
+} order_t;
+static int cmp_order(const void *a, const void *b) {
+  double x = ((const order_t *)a)->lam, y = ((const order_t *)b)->lam;
+  return (x > y) - (x < y);
+}
+
+int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_eigen *out) {
+  int status = GV_OK;
+  gv_eigopts o;
+  if (opt) o = *opt;
+  else gv_linalg_eigopts_default(&o);
+  const int64_t n = M->n;
+  const int dim = o.dim > 0 ? o.dim : 0;
+  gv_linalg_factor *F = NULL;
+  double *resid = NULL, *V = NULL, *workd = NULL, *workl = NULL, *d = NULL, *Z = NULL, *tmp = NULL;
+  int *select = NULL;
+  order_t *ord = NULL;
+  double t0 = gv_wall_time();
+  memset(out, 0, sizeof *out);
+  if (o.keep_factor) *o.keep_factor = NULL;
+  if (dim && n % dim) return GV_ERROR(GV_EINVAL, "eigen: order %lld not a multiple of dim %d", (long long)n, dim);
+  if (k < 1) return GV_ERROR(GV_EINVAL, "eigen: K = %d must be positive", k);
+  if ((int64_t)k > n - dim)
+    return GV_ERROR(GV_EINVAL, "K = %d exceeds the %lld non-trivial modes of this system", k,
+                    (long long)(n - dim));
+  if (n > 2000000000LL) return GV_ERROR(GV_EINVAL, "eigen: order too large for ARPACK's int");
+  /* ARPACK needs nev < ncv <= n_eff; tiny problems go dense. */
+  if ((int64_t)k + 2 > n - dim || n <= 200) {
+    gv_eigopts od = o;
+    GV_TRY(gv_linalg_eig_all(M, &od, out));
+    if (out->k > k) {
+      out->k = k;
+      double *r = realloc(out->lambda, (size_t)k * sizeof(double));
+      if (r) out->lambda = r;
+      if (out->vec) {
+        r = realloc(out->vec, (size_t)(k * n) * sizeof(double));
+        if (r) out->vec = r;
+      }
+      out->max_residual = 0;
+      for (int j = 0; j < k; j++)
+        if (out->residual[j] > out->max_residual) out->max_residual = out->residual[j];
+      out->n_negative = 0;
+      double zt = ZERO_TOL_REL * gershgorin_bound(M);
+      for (int j = 0; j < k; j++) out->n_negative += out->lambda[j] < -zt;
+    }
+    return status;
+  }
+
+  /* 1. factorise M - sigma I with sigma below the spectrum */
+  double scale = gv_linalg_sparse_mean_diagonal(M);
+  if (!(scale > 0)) scale = gershgorin_bound(M);
+  if (!(scale > 0)) return GV_ERROR(GV_EINVAL, "eigen: zero matrix");
+  double sigma = isfinite(o.sigma) ? o.sigma : -1e-3 * scale;
+  if (sigma > 0) return GV_ERROR(GV_EINVAL, "eigen: the shift sigma = %g must be <= 0", sigma);
+  if (sigma == 0 && dim) sigma = -1e-10 * scale; /* translations make M singular */
+  GV_TRY(gv_linalg_factor_create(&F, M, dim));
+  double tf = gv_wall_time();
+  for (int attempt = 0;; attempt++) {
+    status = gv_linalg_factor_numeric(F, M, sigma);
+    if (status != GV_EUNSTABLE) break;
+    /* negative eigenvalues below sigma: move the shift down until positive definite */
+    if (attempt >= 12) {
+      status = GV_ERROR(GV_EUNSTABLE, "no shift makes M - sigma I positive definite (last sigma %g)", sigma);
+      goto cleanup;
+    }
+    gv_log(GV_LOG_INFO, "M - (%g) I is indefinite: negative eigenvalues; lowering the shift", sigma);
+    sigma = (sigma == 0 ? -1e-3 * scale : sigma * 8.0);
+    gv_error_clear();
+  }
+  if (status < 0) goto cleanup;
+  out->t_factor = gv_wall_time() - tf;
+
+  /* 2. ARPACK on OP = P (M - sigma I)^-1 P */
+  int nev = k;
+  int64_t neff = n - dim;
+  int ncv = o.ncv > 0 ? o.ncv : (2 * k + 1 > k + 32 ? 2 * k + 1 : k + 32);
+  if (ncv <= nev) ncv = nev + 1;
+  if (ncv > neff) ncv = (int)neff;
+  int lworkl = ncv * (ncv + 8);
+  GV_ALLOC(resid, n);
+  GV_NALLOC(V, (int64_t)ncv * n);
+  GV_NALLOC(workd, 3 * n);
+  GV_ALLOC(workl, lworkl);
+  {
+    gv_rng r;
+    gv_rng_init(&r, o.seed, 0, GV_RNG_ANALYSIS);
+    for (int64_t i = 0; i < n; i++) resid[i] = gv_rng_uniform(&r) - 0.5;
+    gv_linalg_project_translations(resid, n, dim);
+  }
+  int iparam[11] = {0}, ipntr[14] = {0};
+  iparam[0] = 1;             /* exact shifts */
+  iparam[2] = o.maxiter > 0 ? o.maxiter : 1000;
+  iparam[6] = 1;             /* mode 1: OP x provided by us */
+  int ido = 0, info = 1;     /* info = 1: use resid as the start vector */
+  double tol = o.tol > 0 ? o.tol : 0.0;
+  long nop = 0;
+  gv_progress prog;
+  gv_progress_begin(&prog, "lanczos", (double)k);
+  for (;;) {
+    dsaupd_c(&ido, "I", (int)n, "LM", nev, tol, resid, ncv, V, (int)n, iparam, ipntr, workd, workl,
+             lworkl, &info);
+    if (ido == 1 || ido == -1) {
+      double *x = workd + ipntr[0] - 1, *y = workd + ipntr[1] - 1;
+      gv_linalg_project_translations(x, n, dim);
+      GV_TRY(gv_linalg_factor_solve_shifted(F, 1, x, y));
+      gv_linalg_project_translations(y, n, dim);
+      nop++;
+      gv_progress_update(&prog, (double)iparam[4]);
+      if (gv_interrupted()) {
+        status = GV_ERROR(GV_EINTERRUPTED, "interrupted during the Lanczos iteration");
+        goto cleanup;
+      }
+    } else {
+      break;
+    }
+  }
+  gv_progress_end(&prog);
+  if (info < 0) {
+    status = GV_ERROR(GV_ENUMERIC, "ARPACK dsaupd failed (info = %d)", info);
+    goto cleanup;
+  }
+  int nconv = iparam[4];
+  if (info == 1) gv_log(GV_LOG_INFO, "ARPACK: maximum iterations reached, %d of %d converged", nconv, k);
+  if (nconv < 1) {
+    status = GV_ERROR(GV_ENUMERIC, "ARPACK converged no eigenpair (info = %d)", info);
+    goto cleanup;
+  }
+  GV_ALLOC(select, ncv);
+  GV_ALLOC(d, nev);
+  GV_NALLOC(Z, (int64_t)nev * n);
+  dseupd_c(1, "A", select, d, Z, (int)n, 0.0, "I", (int)n, "LM", nev, tol, resid, ncv, V, (int)n,
+           iparam, ipntr, workd, workl, lworkl, &info);
+  if (info != 0) {
+    status = GV_ERROR(GV_ENUMERIC, "ARPACK dseupd failed (info = %d)", info);
+    goto cleanup;
+  }
+  /* 3. back-transform, order ascending in lambda */
+  int kk = nconv < nev ? nconv : nev;
+  GV_ALLOC(ord, kk);
+  for (int j = 0; j < kk; j++) {
+    if (d[j] == 0 || !isfinite(d[j])) {
+      status = GV_ERROR(GV_ENUMERIC, "ARPACK returned a zero or non-finite Ritz value");
+      goto cleanup;
+    }
+    ord[j] = (order_t){j, sigma + 1.0 / d[j]};
+  }
+  qsort(ord, (size_t)kk, sizeof *ord, cmp_order);
+  out->n = n;
+  out->k = kk;
+  out->n_translations = dim;
+  out->sigma = sigma;
+  out->iterations = iparam[2];
+  out->n_op = nop;
+  out->method = "arpack-shift-invert-cholmod";
+  GV_ALLOC(out->lambda, kk);
+  GV_ALLOC(out->residual, kk);
+  GV_NALLOC(tmp, (int64_t)kk * n);
+  for (int j = 0; j < kk; j++) {
+    out->lambda[j] = ord[j].lam;
+    memcpy(tmp + (int64_t)j * n, Z + ord[j].i * n, (size_t)n * sizeof *tmp);
+    /* unit norm (ARPACK's are, to rounding) */
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += tmp[(int64_t)j * n + i] * tmp[(int64_t)j * n + i];
+    s = 1.0 / sqrt(s);
+    for (int64_t i = 0; i < n; i++) tmp[(int64_t)j * n + i] *= s;
+  }
+  GV_TRY(finish(M, out, tmp, kk));
+  out->translation_residual = gv_linalg_translation_residual(M, dim);
+  if (o.want_vectors) {
+    out->vec = tmp;
+    tmp = NULL;
+  }
+  if (kk < k) status = GV_NOT_CONVERGED;
+  if (o.keep_factor) {
+    *o.keep_factor = F;
+    F = NULL;
+  }
+  out->t_total = gv_wall_time() - t0;
+cleanup:
+  gv_linalg_factor_destroy(&F);
+  free(resid);
+  free(V);
+  free(workd);
+  free(workl);
+  free(d);
+  free(Z);
+  free(tmp);
+  free(select);
+  free(ord);
+  if (status < 0) gv_linalg_eigen_free(out);
+  return status;
+}

@@ -1,0 +1,275 @@
+/* KHGPS model: gradient and Hessian vs finite differences, coupling statistics,
+ * the deterministic J x kernel, minimum reached (gradient, positive Hessian),
+ * Krylov low-eigenvalue path vs dense dsyevd, the J = 0 limit (Cardano root),
+ * the collapse function and omega_x at J = 0, thread-count reproducibility. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glassvib/models.h"
+#include "testlib.h"
+
+static double energy_at(const double *A, size_t n, const double *kappa, double h, const double *x) {
+  double *Jx = malloc(n * sizeof *Jx);
+  gv_khgps_couplings_apply(A, n, x, Jx);
+  double e = gv_khgps_energy_grad(n, kappa, h, x, Jx, NULL);
+  free(Jx);
+  return e;
+}
+
+static void test_derivatives(void) {
+  const size_t n = 37;
+  const double h = 0.013, J = 0.31, k0 = 1.7;
+  double *A = calloc(n * n, sizeof *A), kappa[37], x[37], g[37], Jx[37], xp[37], gp[37], gm[37];
+  double *M = malloc(n * n * sizeof *M);
+  gv_khgps_kappa_fill(kappa, n, k0, 3, 2);
+  gv_khgps_couplings_fill(A, n, J, 3, 2);
+  gv_rng r;
+  gv_rng_init(&r, 4, 0, GV_RNG_ANALYSIS);
+  for (size_t i = 0; i < n; i++) x[i] = 0.8 * (gv_rng_uniform(&r) - 0.5);
+  gv_khgps_couplings_apply(A, n, x, Jx);
+  gv_khgps_energy_grad(n, kappa, h, x, Jx, g);
+  /* energy: compare with a direct double sum over pairs */
+  double e = 0;
+  for (size_t i = 0; i < n; i++) {
+    e += 0.5 * kappa[i] * x[i] * x[i] + pow(x[i], 4) / 24 - h * x[i];
+    for (size_t j = 0; j < i; j++) e += A[i + j * n] * x[i] * x[j];
+  }
+  CHECK_CLOSE(gv_khgps_energy_grad(n, kappa, h, x, Jx, NULL), e, 1e-13, 1e-15);
+  const double eps = 1e-5;
+  double maxerr = 0;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(xp, x, sizeof xp);
+    xp[i] = x[i] + eps;
+    double ep = energy_at(A, n, kappa, h, xp);
+    xp[i] = x[i] - eps;
+    double em = energy_at(A, n, kappa, h, xp);
+    double fd = (ep - em) / (2 * eps);
+    double err = fabs(fd - g[i]) / (fabs(g[i]) + 1e-3);
+    if (err > maxerr) maxerr = err;
+  }
+  CHECK(maxerr < 1e-7, "gradient vs finite differences: max rel err %g", maxerr);
+  gv_khgps_hessian_dense(A, n, kappa, x, M);
+  maxerr = 0;
+  for (size_t j = 0; j < n; j++) {
+    memcpy(xp, x, sizeof xp);
+    xp[j] = x[j] + eps;
+    gv_khgps_couplings_apply(A, n, xp, Jx);
+    gv_khgps_energy_grad(n, kappa, h, xp, Jx, gp);
+    xp[j] = x[j] - eps;
+    gv_khgps_couplings_apply(A, n, xp, Jx);
+    gv_khgps_energy_grad(n, kappa, h, xp, Jx, gm);
+    for (size_t i = 0; i < n; i++) {
+      double fd = (gp[i] - gm[i]) / (2 * eps);
+      double err = fabs(fd - M[i + j * n]);
+      if (err > maxerr) maxerr = err;
+      if (M[i + j * n] != M[j + i * n]) maxerr = INFINITY;
+    }
+  }
+  CHECK(maxerr < 1e-8, "Hessian vs finite differences: max abs err %g", maxerr);
+  free(A);
+  free(M);
+}
+
+static void test_couplings(void) {
+  /* statistics: mean 0, variance J^2/n; kernel equals a plain dense product for
+   * n not a multiple of the block size */
+  const size_t n = 300;
+  const double J = 0.73;
+  double *A = calloc(n * n, sizeof *A), *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+  gv_khgps_couplings_fill(A, n, J, 17, 5);
+  double s = 0, s2 = 0;
+  size_t cnt = 0;
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = j + 1; i < n; i++) {
+      s += A[i + j * n];
+      s2 += A[i + j * n] * A[i + j * n];
+      cnt++;
+    }
+  double var = s2 / cnt, sd_var = var * sqrt(2.0 / cnt);
+  CHECK(fabs(var - J * J / n) < 4 * sd_var, "coupling variance %g vs %g", var, J * J / n);
+  CHECK(fabs(s / cnt) < 4 * sqrt(var / cnt), "coupling mean %g", s / cnt);
+  for (size_t i = 0; i < n; i++) x[i] = sin(1.0 + 0.37 * i);
+  gv_khgps_couplings_apply(A, n, x, y);
+  double maxerr = 0;
+  for (size_t i = 0; i < n; i++) {
+    double ref = 0;
+    for (size_t j = 0; j < n; j++) {
+      if (j == i) continue;
+      double a = i > j ? A[i + j * n] : A[j + i * n];
+      ref += a * x[j];
+    }
+    if (fabs(ref - y[i]) > maxerr) maxerr = fabs(ref - y[i]);
+  }
+  CHECK(maxerr < 1e-13, "J x kernel vs dense: %g", maxerr);
+  /* a sample's couplings do not depend on the thread count */
+  double *B = calloc(n * n, sizeof *B);
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(1);
+  gv_khgps_couplings_fill(B, n, J, 17, 5);
+  omp_set_num_threads(nt);
+  CHECK(memcmp(A, B, n * n * sizeof *A) == 0, "couplings depend on thread count");
+  free(A);
+  free(B);
+  free(x);
+  free(y);
+}
+
+static void test_single_root(void) {
+  const double ks[] = {0, 1e-9, 0.013, 0.7, 3.1, 250.0};
+  const double hs[] = {0.01, -0.37, 2.385, 1e-7};
+  for (int a = 0; a < 6; a++)
+    for (int b = 0; b < 4; b++) {
+      double k = ks[a], h = hs[b], x = gv_khgps_single_root(k, h);
+      double res = k * x + x * x * x / 6 - h;
+      CHECK(fabs(res) <= 1e-14 * (fabs(h) + fabs(k * x)), "root residual %g (kappa %g, h %g)", res, k, h);
+    }
+}
+
+static void test_minimum_and_limits(void) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = 300;
+  p.h = 0.0137;
+  p.J = 0.21;
+  p.kappa0 = 1.3;
+  p.seed = 99;
+  gv_khgps_work *w = NULL;
+  gv_khgps_sample s = {0}, s2 = {0};
+  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, &p, 3, &s));
+  CHECK(s.grad_max <= p.gtol, "gradient %g above tolerance", s.grad_max);
+  CHECK(s.n_negative == 0 && s.eig[0] > 0, "Hessian not positive: lowest %g", s.eig[0]);
+  /* recompute the gradient independently from the stored x */
+  double *A = calloc(p.n * p.n, sizeof *A), *Jx = malloc(p.n * sizeof *Jx), *g = malloc(p.n * sizeof *g);
+  gv_khgps_couplings_fill(A, p.n, p.J, p.seed, 3);
+  gv_khgps_couplings_apply(A, p.n, s.x, Jx);
+  gv_khgps_energy_grad(p.n, s.kappa, p.h, s.x, Jx, g);
+  double gm = 0;
+  for (size_t i = 0; i < p.n; i++) gm = fmax(gm, fabs(g[i]));
+  CHECK(gm <= 10 * p.gtol, "independent gradient %g", gm);
+  /* Krylov path: the 12 lowest eigenvalues agree with dsyevd */
+  gv_khgps_work *w2 = NULL;
+  p.nlow = 12;
+  CHECK_OK(gv_khgps_work_alloc(&w2, p.n, p.nlow));
+  CHECK_OK(gv_khgps_sample_run(w2, &p, 3, &s2));
+  CHECK(s2.neig == 12, "neig %zu", s2.neig);
+  double maxrel = 0;
+  for (size_t k = 0; k < 12; k++) maxrel = fmax(maxrel, fabs(s2.eig[k] - s.eig[k]) / s.eig[k]);
+  CHECK(maxrel < 1e-9, "Krylov vs dense eigenvalues: max rel diff %g", maxrel);
+  gv_khgps_sample_free(&s2);
+  gv_khgps_work_free(&w2);
+  gv_khgps_sample_free(&s);
+
+  /* J = 0: independent oscillators, x_i from Cardano, eigenvalues kappa_i + x_i^2/2 */
+  p.J = 0;
+  p.nlow = 0;
+  CHECK_OK(gv_khgps_sample_run(w, &p, 8, &s));
+  double maxdx = 0;
+  double *lam = malloc(p.n * sizeof *lam);
+  for (size_t i = 0; i < p.n; i++) {
+    double xa = gv_khgps_single_root(s.kappa[i], p.h);
+    maxdx = fmax(maxdx, fabs(s.x[i] - xa));
+    lam[i] = s.kappa[i] + 0.5 * xa * xa;
+  }
+  CHECK(maxdx < 1e-9, "J = 0 positions vs analytic root: %g", maxdx);
+  for (size_t i = 1; i < p.n; i++)
+    for (size_t j = i; j > 0 && lam[j - 1] > lam[j]; j--) {
+      double t = lam[j]; lam[j] = lam[j - 1]; lam[j - 1] = t;
+    }
+  double maxde = 0;
+  for (size_t i = 0; i < p.n; i++) maxde = fmax(maxde, fabs(s.eig[i] - lam[i]));
+  CHECK(maxde < 1e-10, "J = 0 eigenvalues vs kappa + x^2/2: %g", maxde);
+  gv_khgps_sample_free(&s);
+  gv_khgps_work_free(&w);
+  free(A);
+  free(Jx);
+  free(g);
+  free(lam);
+}
+
+static void test_collapse(void) {
+  /* f(q) = q^-1 int_0^q u^2 dq' against a direct trapezoid integral */
+  const double qs[] = {0.37, 5.2};
+  for (int a = 0; a < 2; a++) {
+    double q = qs[a], acc = 0;
+    const int m = 20000;
+    for (int k = 0; k <= m; k++) {
+      double qq = q * k / m, u = gv_khgps_single_root(qq, 1.0 / 6.0);
+      acc += u * u * ((k == 0 || k == m) ? 0.5 : 1.0);
+    }
+    acc *= q / m;
+    CHECK_CLOSE(gv_khgps_collapse_f(q), acc / q, 1e-7, 0);
+  }
+  CHECK_CLOSE(gv_khgps_collapse_f(1e4) * 1e4, 0.25, 2e-3, 0);
+  /* J = 0 ensemble: omega_x = (6h)^(1/3) */
+  const size_t n = 20000;
+  const double h = 0.0213, k0 = 1.4;
+  double *kap = malloc(n * sizeof *kap), *x = malloc(n * sizeof *x);
+  gv_khgps_kappa_fill(kap, n, k0, 1, 1);
+  for (size_t i = 0; i < n; i++) x[i] = gv_khgps_single_root(kap[i], h);
+  double kg[40], xb[40], wx;
+  size_t cnt[40];
+  CHECK_OK(gv_khgps_partial_average(kap, x, n, 0, k0, 40, kg, xb, cnt));
+  CHECK(cnt[39] == n, "all oscillators below kappa0");
+  double mean = 0;
+  for (size_t i = 0; i < n; i++) mean += x[i] * x[i];
+  CHECK_CLOSE(xb[39], mean / n, 1e-12, 0);
+  CHECK_OK(gv_khgps_omega_x(kg, xb, cnt, 40, &wx));
+  CHECK_CLOSE(wx, cbrt(6 * h), 0.01, 0);
+  free(kap);
+  free(x);
+}
+
+static void test_threads(void) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = 160;
+  p.h = 0.02;
+  p.J = 0.15;
+  p.kappa0 = 1.1;
+  p.seed = 1234;
+  gv_khgps_sample a[4] = {{0}}, b[4] = {{0}}, c = {0};
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CHECK_OK(gv_khgps_ensemble_run(&p, 0, 4, a, NULL));
+  omp_set_num_threads(2);
+  CHECK_OK(gv_khgps_ensemble_run(&p, 0, 4, b, NULL));
+  omp_set_num_threads(nt);
+  for (int k = 0; k < 4; k++) {
+    CHECK(memcmp(a[k].x, b[k].x, p.n * sizeof(double)) == 0, "x differs with thread count (sample %d)", k);
+    CHECK(memcmp(a[k].eig, b[k].eig, p.n * sizeof(double)) == 0, "eig differs with thread count (sample %d)", k);
+  }
+  /* sample 2 on its own is sample 2 of the ensemble */
+  gv_khgps_work *w = NULL;
+  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, &p, 2, &c));
+  CHECK(memcmp(c.x, a[2].x, p.n * sizeof(double)) == 0, "single sample differs from ensemble member");
+  gv_khgps_sample_free(&c);
+  gv_khgps_work_free(&w);
+  for (int k = 0; k < 4; k++) {
+    gv_khgps_sample_free(&a[k]);
+    gv_khgps_sample_free(&b[k]);
+  }
+  /* parameter validation */
+  p.n = 1;
+  CHECK(gv_khgps_params_check(&p) == GV_EINVAL, "N = 1 accepted");
+  p.n = 10;
+  p.J = -1;
+  CHECK(gv_khgps_params_check(&p) == GV_EINVAL, "negative J accepted");
+  p.J = 0.1;
+  p.h = NAN;
+  CHECK(gv_khgps_params_check(&p) == GV_EINVAL, "NaN h accepted");
+  gv_error_clear();
+}
+
+int main(void) {
+  test_derivatives();
+  test_couplings();
+  test_single_root();
+  test_minimum_and_limits();
+  test_collapse();
+  test_threads();
+  return tl_finish();
+}

@@ -1,0 +1,140 @@
+/* Lattice model of dipole stiffnesses: weights, exact small cases (L = 1 gives
+ * kappa = omega^2; d = 1, L = 5 by the direct formula), fast path vs reference,
+ * the omega distribution (KS test against 5 omega^4), thread-count independence,
+ * checkpoint resume after a torn write. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glassvib/models.h"
+#include "testlib.h"
+
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_weights_and_small(void) {
+  gv_lattice *lat = NULL;
+  CHECK_OK(gv_lattice_create(&lat, 1, 5));
+  const double *w = gv_lattice_weights(lat);
+  /* sites 0,1,(2 = centre),3,4: distances 2,1,1,2 -> r^-2 */
+  CHECK(w[0] == 0.25 && w[1] == 1 && w[2] == 1 && w[3] == 0.25, "d=1 weights %g %g %g %g", w[0], w[1], w[2], w[3]);
+  /* direct formula from the stream: u_0 centre, then sites 0, 1, 3, 4 */
+  for (uint64_t k = 0; k < 5; k++) {
+    gv_rng r;
+    gv_rng_init(&r, 77, k, GV_RNG_LATTICE);
+    double om[5];
+    for (int i = 0; i < 5; i++) om[i] = pow(gv_rng_uniform(&r), 0.2);
+    double a = pow(om[0], -2), b = pow(om[0], -4);
+    const double ww[4] = {0.25, 1, 1, 0.25};
+    for (int j = 0; j < 4; j++) {
+      a += ww[j] * pow(om[j + 1], -2);
+      b += ww[j] * pow(om[j + 1], -4);
+    }
+    double a1, b1, kref = gv_lattice_kappa_one(lat, 77, k, &a1, &b1), kf;
+    CHECK_CLOSE(kref, a / b, 1e-13, 0);
+    CHECK_CLOSE(a1, a, 1e-13, 0);
+    CHECK_OK(gv_lattice_sample(lat, 77, k, 1, &kf));
+    CHECK_CLOSE(kf, a / b, 1e-14, 0);
+  }
+  gv_lattice_destroy(&lat);
+  /* 3D: weights of the first shells */
+  CHECK_OK(gv_lattice_create(&lat, 3, 5));
+  CHECK(gv_lattice_sites(lat) == 125, "sites");
+  double wsum = 0;
+  w = gv_lattice_weights(lat);
+  for (size_t j = 0; j < 124; j++) wsum += w[j];
+  /* shells r^2 = 1 (6), 2 (12), 3 (8), 4 (6), 5 (24), 6 (24), 8 (12), 9 (24), 12 (8) */
+  double ref = 6 + 12 / 8.0 + 8 / 27.0 + 6 / 64.0 + 24 / 125.0 + 24 / 216.0 + 12 / 512.0 + 24 / 729.0 + 8 / 1728.0;
+  CHECK_CLOSE(wsum, ref, 1e-14, 0);
+  /* fast path vs reference path */
+  double kf[8];
+  CHECK_OK(gv_lattice_sample(lat, 5, 100, 8, kf));
+  for (int k = 0; k < 8; k++) CHECK_CLOSE(kf[k], gv_lattice_kappa_one(lat, 5, 100 + k, NULL, NULL), 1e-13, 0);
+  gv_lattice_destroy(&lat);
+  /* bad input */
+  CHECK(gv_lattice_create(&lat, 2, 4) == GV_EINVAL, "even L accepted");
+  CHECK(gv_lattice_create(&lat, 0, 3) == GV_EINVAL, "d = 0 accepted");
+  CHECK(gv_lattice_create(&lat, 2, -1) == GV_EINVAL, "L < 1 accepted");
+  gv_error_clear();
+}
+
+static void test_L1_distribution(void) {
+  /* L = 1: kappa = omega^2 exactly; omega ~ 5 omega^4 (KS test), <kappa> = 5/7 */
+  gv_lattice *lat = NULL;
+  CHECK_OK(gv_lattice_create(&lat, 2, 1));
+  const size_t n = 200000;
+  double *k = malloc(n * sizeof *k);
+  CHECK_OK(gv_lattice_sample(lat, 3, 0, n, k));
+  gv_rng r;
+  gv_rng_init(&r, 3, 12, GV_RNG_LATTICE);
+  CHECK_CLOSE(k[12], pow(gv_rng_uniform(&r), 0.4), 1e-15, 0);
+  double mean = 0;
+  for (size_t i = 0; i < n; i++) {
+    mean += k[i];
+    k[i] = sqrt(k[i]);
+  }
+  mean /= n;
+  CHECK(fabs(mean - 5.0 / 7.0) < 4 * sqrt((5.0 / 9.0 - 25.0 / 49.0) / n), "<kappa> = %g vs 5/7", mean);
+  qsort(k, n, sizeof *k, cmp_d);
+  double D = 0;
+  for (size_t i = 0; i < n; i++) {
+    double F = pow(k[i], 5);
+    D = fmax(D, fmax(fabs(F - (double)i / n), fabs(F - (double)(i + 1) / n)));
+  }
+  CHECK(D < 1.63 / sqrt((double)n), "KS distance %g (99%% bound %g)", D, 1.63 / sqrt((double)n));
+  /* the exponent of p(kappa) = (5/2) kappa^(3/2) */
+  for (size_t i = 0; i < n; i++) k[i] *= k[i];
+  gv_lattice_analysis a;
+  CHECK_OK(gv_lattice_analyse(k, n, 0.01, 0.5, &a));
+  CHECK(fabs(a.eta_mle - 1.5) < 4 * a.eta_err, "L = 1 eta %g +- %g vs 3/2", a.eta_mle, a.eta_err);
+  CHECK(fabs(a.eta - 1.5) < 0.05, "L = 1 eta (log F fit) %g vs 3/2", a.eta);
+  free(k);
+  gv_lattice_destroy(&lat);
+}
+
+static void test_threads_and_resume(void) {
+  gv_lattice *lat = NULL;
+  CHECK_OK(gv_lattice_create(&lat, 3, 7));
+  const size_t n = 5000;
+  double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CHECK_OK(gv_lattice_sample(lat, 9, 0, n, a));
+  omp_set_num_threads(2);
+  CHECK_OK(gv_lattice_sample(lat, 9, 0, n, b));
+  omp_set_num_threads(nt);
+  CHECK(memcmp(a, b, n * sizeof *a) == 0, "lattice kappa depends on the thread count");
+  /* checkpoint: full run, tear the file in the middle of chunk 3, resume */
+  char path[512];
+  snprintf(path, sizeof path, "%s/lat.ckpt", tl_tmpdir());
+  size_t resumed = 99;
+  memset(b, 0, n * sizeof *b);
+  CHECK_OK(gv_lattice_run(lat, 9, n, 1000, path, b, &resumed, NULL));
+  CHECK(resumed == 0, "fresh run resumed %zu", resumed);
+  CHECK(memcmp(a, b, n * sizeof *a) == 0, "chunked run differs");
+  long rec = 8 + 8 + 1000 * 8 + 8, hdr = 8 + 4 + 4 + 3 * 8;
+  CHECK(truncate(path, hdr + 2 * rec + 500) == 0, "truncate");
+  memset(b, 0, n * sizeof *b);
+  CHECK_OK(gv_lattice_run(lat, 9, n, 1000, path, b, &resumed, NULL));
+  CHECK(resumed == 2000, "resumed %zu, expected 2000", resumed);
+  CHECK(memcmp(a, b, n * sizeof *a) == 0, "resumed run differs from the fresh run");
+  /* same file, other parameters: refused, file untouched */
+  CHECK(gv_lattice_run(lat, 10, n, 1000, path, b, &resumed, NULL) == GV_EINVAL, "foreign checkpoint accepted");
+  gv_error_clear();
+  unlink(path);
+  free(a);
+  free(b);
+  gv_lattice_destroy(&lat);
+}
+
+int main(void) {
+  test_weights_and_small();
+  test_L1_distribution();
+  test_threads_and_resume();
+  return tl_finish();
+}
