@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install what glassvib needs from Debian 12's archive, only what is missing.
 # Idempotent: a second run installs nothing. Pass --peers to also install the
-# benchmark peers (LAMMPS, SciPy/NumPy) and --mpi for OpenMPI.
+# benchmark peers (LAMMPS, SciPy/NumPy).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libopenblas-dev liblapacke-dev libsuitesparse-dev
-      libarpack2-dev libhdf5-dev libgsl-dev librandom123-dev gnuplot-nox)
+      libarpack2-dev libhdf5-dev libgsl-dev librandom123-dev gnuplot-nox
+      libopenmpi-dev openmpi-bin)
 for arg in "$@"; do
   case "$arg" in
     --peers) pkgs+=(lammps python3-scipy python3-numpy python3-h5py) ;;
-    --mpi) pkgs+=(libopenmpi-dev openmpi-bin) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done

@@ -42,7 +42,7 @@ typedef enum {
 
 typedef struct gv_min_params {
   double ftol;          /* converged when max_k |grad_k| <= ftol (default 1e-10) */
-  double switch_ftol;   /* gv_min_run: FIRE until max |grad| <= this (default 0.1) */
+  double switch_ftol;   /* gv_min_run: FIRE until max |grad| <= this (default 1) */
   long max_iter;        /* iteration cap over all stages (default 1000000) */
   gv_min_method finisher; /* GV_MIN_LBFGS (default) or GV_MIN_CG */
   /* FIRE 2.0 (paper defaults; times in units of the MD time) */
@@ -118,7 +118,7 @@ typedef struct gv_dyn_sysctx {
 int gv_dyn_system_objective(void *ctx, const double *x, double *e, double *grad);
 /* gv_md_force_func over positions. */
 int gv_dyn_system_force(void *ctx, const double *x, double *e, double *force);
-/* A neighbour list suited to the system (skin 0.3 lambda). */
+/* A neighbour list suited to the system (skin 0.4 lambda). */
 int gv_dyn_neighbors_create(gv_neighbors **nl, const gv_model *m, const gv_system *s);
 
 /* Minimise the system's energy in place (positions wrapped into the box at the
@@ -198,7 +198,7 @@ typedef struct gv_prepare_params {
   double tp;          /* parent temperature (> 0) */
   double rate;        /* cooling rate for "rate" */
   double t_end;       /* cooling ends at this temperature (default 0.01) */
-  double equil_time;  /* MD time at T_p (default 20); swap MC: sweeps = 100 equil_time */
+  double equil_time;  /* MD time at T_p (default 10); swap MC: sweeps = 100 equil_time */
   long sweeps;        /* swap MC sweeps (overrides equil_time if > 0) */
   int use_swap;       /* -1 auto (poly, poly-nbc), 0 no, 1 yes */
   double p_swap;      /* 0.2 */

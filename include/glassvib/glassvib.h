@@ -6,4 +6,5 @@
 #include "glassvib/geom.h"
 #include "glassvib/pot.h"
 #include "glassvib/glass.h"
+#include "glassvib/theory.h"
 #endif

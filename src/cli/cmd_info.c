@@ -5,9 +5,41 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "glassvib/ensemble.h"
 #include "glassvib/glass.h"
+
+/* An ensemble run in progress (OUT.parts of an output not written yet). */
+static int info_ensemble(const char *path, const gv_ensemble_progress_info *e, int json, double t0) {
+  double frac = e->samples > 0 ? (double)e->done / (double)e->samples : 0;
+  double eta = e->rate > 0 ? (double)(e->samples - e->done) / e->rate : NAN;
+  if (json) {
+    gv_json j;
+    gv_json_begin(&j, stdout);
+    gv_json_str(&j, "file", path);
+    gv_json_str(&j, "kind", "ensemble-run");
+    gv_json_str(&j, "run_directory", e->dir);
+    gv_json_str(&j, "fingerprint", e->fingerprint);
+    gv_json_str(&j, "created", e->created);
+    gv_json_int(&j, "samples", e->samples);
+    gv_json_int(&j, "done", e->done);
+    gv_json_int(&j, "corrupt", e->corrupt);
+    gv_json_int(&j, "in_flight", e->in_flight);
+    gv_json_num(&j, "fraction", frac);
+    gv_json_num(&j, "rate_per_s", e->rate);
+    gv_json_num(&j, "eta_s", eta);
+    gv_json_num(&j, "wall_s", gv_wall_time() - t0);
+    gv_json_end(&j);
+  } else {
+    printf("file          %s (not written yet: ensemble in progress)\nrun directory %s\nparameters    %s\n"
+           "created       %s\nprogress      %ld of %ld samples done (%.1f%%), %ld in flight, %ld corrupt\n",
+           path, e->dir, e->fingerprint, e->created, e->done, e->samples, 100 * frac, e->in_flight, e->corrupt);
+    if (isfinite(e->rate)) printf("rate          %.4g samples/s, about %.0f s to go\n", e->rate, eta);
+  }
+  return 0;
+}
 
 static int info_other_h5(const char *path, const char *kind, int json, double t0) {
   gv_h5 *h = NULL;
@@ -61,6 +93,14 @@ int gv_cmd_info(int argc, char **argv) {
   gv_cli_set_threads(threads);
   double t0 = gv_wall_time();
   const char *path = pos[0];
+
+  /* An ensemble still being computed: its run directory shows the progress. */
+  struct stat sb;
+  if (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+    gv_ensemble_progress_info ep;
+    if (gv_ensemble_progress(path, 1, &ep) == GV_OK) return info_ensemble(path, &ep, json, t0);
+    gv_error_clear();
+  }
 
   /* A glassvib .h5 that is not a glass: describe its provenance only. */
   size_t pl = strlen(path);

@@ -66,7 +66,7 @@ static double max_abs(const double *a, size_t n) {
 void gv_min_params_default(gv_min_params *p) {
   memset(p, 0, sizeof *p);
   p->ftol = 1e-10;
-  p->switch_ftol = 1e-1;
+  p->switch_ftol = 1.0;
   p->max_iter = 1000000;
   p->finisher = GV_MIN_LBFGS;
   p->fire_dt = 0.01;

@@ -34,7 +34,7 @@ void gv_prepare_params_default(gv_prepare_params *p) {
   p->tp = 1.0;
   p->rate = NAN;
   p->t_end = 0.01;
-  p->equil_time = 20.0;
+  p->equil_time = 10.0;
   p->sweeps = 0;
   p->use_swap = -1;
   p->p_swap = 0.2;

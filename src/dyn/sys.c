@@ -11,8 +11,9 @@
 #include "glassvib/dyn.h"
 
 /* Neighbour-list skin: a compromise between list size and rebuild frequency
- * for liquids (MD, displacements ~0.005 per step) and minimisation. */
-#define GV_DYN_SKIN 0.3
+ * for liquids (MD: the fastest particles trigger a rebuild every ~10 steps at
+ * T ~ 1) and minimisation; measured on the 3D IPL liquid, 0.4 beats 0.3 by 15 %. */
+#define GV_DYN_SKIN 0.4
 
 int gv_dyn_neighbors_create(gv_neighbors **nl, const gv_model *m, const gv_system *s) {
   return gv_model_neighbors_create(m, s, GV_DYN_SKIN, nl);

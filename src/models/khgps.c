@@ -14,19 +14,20 @@
  * Minimiser: preconditioned Polak-Ribiere(+) conjugate gradients with an EXACT
  * line search: along d, H(x + t d) is a quartic polynomial whose coefficients
  * need only J d, so every iteration costs one matrix-vector product. When the
- * gradient is small, Newton steps with the Cholesky factor of M finish the job
- * to machine precision (and the factor proves M positive definite). The last
- * factor is reused by the eigensolver; its Hessian differs from the one at the
- * final x only on the diagonal, by at most eig_bound (Weyl's inequality bounds
- * the eigenvalue error by it).
+ * gradient is small, Newton-chord steps with a Cholesky factor of M finish the
+ * job to machine precision (refactorising only when the chord iteration slows
+ * down); a last factorisation at the converged x proves M positive definite and
+ * is reused by the eigensolver (if x moved by less than the tolerance since the
+ * last factorisation, that one is kept: its Hessian differs only on the
+ * diagonal, by at most eig_bound, which bounds the eigenvalue error by Weyl).
  *
  * Eigenvalues: all of them by dsyevd (tridiagonalisation, (4/3) n^3 flops, half
  * of them memory-bound BLAS-2), or the nlow lowest by block Krylov iteration on
  * M^-1 with the Cholesky factor (n^3/3 flops in BLAS-3, plus blocked triangular
  * solves): the low tail of M is the top of the spectrum of M^-1, well separated,
- * so a Krylov space of a few nlow converges it; Ritz pairs are accepted only
- * when their residual is below 1e-7 relative (Ritz value errors are quadratic in
- * it). The test compares both paths (agreement 1e-9 relative). */
+ * so a Krylov space of a few nlow converges it; Ritz values are accepted when
+ * their error bound min(r, r^2/gap) is below 1e-9 relative. The test compares
+ * both paths (agreement 1e-9 relative). */
 #include "glassvib/models.h"
 
 #include <cblas.h>
@@ -107,8 +108,8 @@ int gv_khgps_work_alloc(gv_khgps_work **out, size_t n, size_t nlow) {
   GV_ALLOC(w->kappa, n); GV_ALLOC(w->tmp, n);
   if (w->nlow) {
     w->block = w->nlow < 32 ? 16 : 48;
-    size_t m = 4 * w->nlow + 4 * w->block;
-    if (m < w->nlow + 12 * w->block) m = w->nlow + 12 * w->block;
+    size_t m = 6 * w->nlow + 4 * w->block;
+    if (m < w->nlow + 16 * w->block) m = w->nlow + 16 * w->block;
     m = (m + w->block - 1) / w->block * w->block;
     if (m > n) m = n / w->block * w->block;
     if (m < w->nlow + w->block) { /* too small for Krylov: use the dense path */
@@ -367,10 +368,9 @@ static int orthonormalise(double *Q, size_t n, size_t b) {
   return GV_OK;
 }
 
-/* Ritz pairs are accepted when ||M^-1 y - theta y|| <= KH_RITZ_TOL theta; the
- * Ritz value error is second order in the residual (<= r^2/gap), i.e. below
- * ~1e-10 relative for relative gaps >= 1e-4. */
-#define KH_RITZ_TOL 1e-7
+/* Ritz values are accepted when their error bound min(r, r^2/gap) is below
+ * KH_RITZ_TOL relative. */
+#define KH_RITZ_TOL 1e-9
 /* Lowest k eigenvalues of M = U^T U (factor in A's upper triangle). */
 static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *eig, size_t k) {
   int status = GV_OK;
@@ -413,18 +413,28 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
                   (int)m, 0.0, Y, (int)n);
       cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, W, (int)n, S,
                   (int)m, 0.0, Z, (int)n);
+      /* accept when every wanted Ritz value is accurate: |theta - theta_true| <=
+       * min(r, r^2/gap) (Parlett, The Symmetric Eigenvalue Problem, Thm 11.7.1),
+       * gap = distance to the nearest other Ritz value */
       converged = 1;
-      for (size_t c = 0; c < k && converged; c++) {
-        double t = th[m - k + c], res = 0;
+      double worst = 0;
+      for (size_t c = 0; c < k; c++) {
+        size_t ci = m - k + c;
+        double t = th[ci], res = 0;
         const double *y = Y + c * n, *zz = Z + c * n;
         for (size_t i = 0; i < n; i++) {
           double e = zz[i] - t * y[i];
           res += e * e;
         }
-        if (!(sqrt(res) <= KH_RITZ_TOL * fabs(t))) converged = 0;
-        if (gv_log_level() >= GV_LOG_DEBUG && !converged)
-          gv_log(GV_LOG_DEBUG, "krylov m=%zu pair %zu theta %g res %g", m, c, t, sqrt(res));
+        res = sqrt(res);
+        double gap = INFINITY;
+        if (ci > 0) gap = fmin(gap, t - th[ci - 1]);
+        if (ci + 1 < m) gap = fmin(gap, th[ci + 1] - t);
+        double errb = fmin(res, gap > 0 ? res * res / gap : res);
+        if (errb / fabs(t) > worst) worst = errb / fabs(t);
       }
+      if (!(worst <= KH_RITZ_TOL)) converged = 0;
+      gv_log(GV_LOG_DEBUG, "krylov m=%zu worst relative Ritz error bound %.3g", m, worst);
       if (converged) {
         for (size_t c = 0; c < k; c++) eig[c] = 1.0 / th[m - 1 - c]; /* ascending lambda */
         break;
@@ -484,31 +494,48 @@ int gv_khgps_sample_run(gv_khgps_work *w, const gv_khgps_params *p, uint64_t sam
     int st = cg_run(w, p, target, &iter);
     if (st < 0) { status = st; goto cleanup; }
     if (st == GV_NOT_CONVERGED) { result = GV_NOT_CONVERGED; }
-    for (int s = 0; s < 30; s++) {
-      hessian_upper(w->A, n, w->kappa, w->x);
-      lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)n, w->A, (lapack_int)n);
-      if (info > 0) { factored = 0; break; } /* not positive definite: more CG */
-      if (info < 0) { status = GV_ERROR(GV_ENUMERIC, "khgps: dpotrf argument %d", (int)-info); goto cleanup; }
-      factored = 1;
-      out->newton_steps++;
-      /* Newton direction d = -M^-1 g, then the exact line minimum along it */
+    /* Newton-chord: factor M at x_a, iterate x <- x - t M(x_a)^-1 g(x) (exact line
+     * search) while the gradient drops fast, refactor when it does not; finally
+     * refactor once at the converged x unless it is within the tolerance of x_a. */
+    int need_factor = 1;
+    double gprev = INFINITY;
+    for (int s = 0; s < 60; s++) {
+      if (need_factor) {
+        hessian_upper(w->A, n, w->kappa, w->x);
+        lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)n, w->A, (lapack_int)n);
+        if (info > 0) { factored = 0; break; } /* not positive definite: more CG */
+        if (info < 0) { status = GV_ERROR(GV_ENUMERIC, "khgps: dpotrf argument %d", (int)-info); goto cleanup; }
+        factored = 1;
+        out->newton_steps++;
+        memcpy(w->tmp, w->x, n * sizeof *w->x); /* x_a */
+        need_factor = 0;
+      }
       for (size_t i = 0; i < n; i++) w->d[i] = -w->g[i];
       LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (lapack_int)n, 1, w->A, (lapack_int)n, w->d, (lapack_int)n);
       gv_khgps_couplings_apply(w->A, n, w->d, w->Jd);
       double t = line_min(n, w->kappa, w->x, w->g, w->d, w->Jd);
       if (!isfinite(t)) t = 0; /* already at the minimum to rounding */
-      bound = 0;
-      for (size_t i = 0; i < n; i++) {
-        double xn = w->x[i] + t * w->d[i];
-        double dd = 0.5 * fabs(xn * xn - w->x[i] * w->x[i]);
-        if (dd > bound) bound = dd;
-        w->x[i] = xn;
-      }
+      for (size_t i = 0; i < n; i++) w->x[i] += t * w->d[i];
       gv_khgps_couplings_apply(w->A, n, w->x, w->Jx);
       gv_khgps_energy_grad(n, w->kappa, p->h, w->x, w->Jx, w->g);
       double gm = max_abs(w->g, n);
-      if (gm <= p->gtol && bound <= 1e-11 * (1.0 + p->kappa0 + p->J)) break;
-      if (s == 29) result = GV_NOT_CONVERGED;
+      if (gm <= p->gtol) break;
+      if (gm > 0.25 * gprev || t == 0) need_factor = 1;
+      gprev = gm;
+      if (s == 59) result = GV_NOT_CONVERGED;
+    }
+    if (factored) {
+      bound = 0;
+      for (size_t i = 0; i < n; i++) {
+        double dd = 0.5 * fabs(w->x[i] * w->x[i] - w->tmp[i] * w->tmp[i]);
+        if (dd > bound) bound = dd;
+      }
+      if (bound > 1e-11 * (1.0 + p->kappa0 + p->J)) {
+        hessian_upper(w->A, n, w->kappa, w->x); /* the Hessian at the final x */
+        lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)n, w->A, (lapack_int)n);
+        if (info != 0) factored = 0;
+        else { out->newton_steps++; bound = 0; }
+      }
     }
     if (!factored) target *= 1e-2;
     if (target < p->gtol) target = p->gtol;

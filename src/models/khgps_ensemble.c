@@ -10,8 +10,8 @@
  * so omega_x = (6h)^(1/3) at J = 0; for J > 0, omega_x is the scale that best
  * collapses the measured curve onto f (least squares in log) -- the procedure of
  * seed 001, Fig. 5a, with f fixing the constant.
- * A_g: plateau of D(omega)/omega^4 in omega <= omega_x / 4; exponent: fit of log F
- * vs log omega in [omega_x/40, omega_x/4] (docs/meanfield.md discusses the choice). */
+ * A_g: plateau of D(omega)/omega^4 in omega <= omega_x / 10; exponent: fit of log F
+ * vs log omega in [omega_x/40, omega_x/10] (docs/meanfield.md discusses the choice). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -24,9 +24,9 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 extern int openblas_get_num_threads(void) __attribute__((weak));
 
 /* Window fractions of omega_x (documented in docs/meanfield.md). */
-#define KH_AG_HI 0.25
+#define KH_AG_HI 0.1
 #define KH_EXP_LO 0.025
-#define KH_EXP_HI 0.25
+#define KH_EXP_HI 0.1
 
 int gv_khgps_ensemble_run(const gv_khgps_params *p, uint64_t first, size_t nsamples,
                           gv_khgps_sample *out, const char *label) {

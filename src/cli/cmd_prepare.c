@@ -1,0 +1,216 @@
+/* glassvib prepare: make a glass (random liquid -> equilibrium at T_p by MD or
+ * swap MC -> optional continuous cooling -> inherent state). The physics is in
+ * src/dyn/prepare.c; this file parses, calls gv_prepare and writes outputs. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "glassvib/dyn.h"
+
+static void print_summary(const gv_glass *g, const gv_prepare_info *info, const char *out, double wall) {
+  const gv_system *s = g->sys;
+  char sm[64];
+  gv_model_smoothing_name(&g->model, sm, sizeof sm);
+  printf("glass                %s\n", out);
+  printf("model                %s (%dD, smoothing %s), N = %ld, density %.6g\n", g->model.name, s->dim, sm, s->n,
+         g->model.density);
+  if (!strcmp(g->protocol.kind, "rate"))
+    printf("protocol             rate %g from T_p = %g\n", g->protocol.rate, g->protocol.tp);
+  else
+    printf("protocol             instant quench from T_p = %g\n", g->protocol.tp);
+  if (isfinite(info->mean_T)) printf("MD kinetic T         %.4f (equilibration, second half)\n", info->mean_T);
+  if (isfinite(info->mc_acceptance))
+    printf("swap MC              %ld sweeps, step %.4f, acceptance %.3f (displacements) %.3f (swaps)\n",
+           g->protocol.swap_sweeps, info->mc_step, info->mc_acceptance, info->swap_acceptance);
+  printf("energy per particle  %.12g\n", g->state.energy / (double)s->n);
+  printf("pressure             %.10g\n", g->state.pressure);
+  printf("max force            %.3e (%s, ftol %.1e, %s, %ld iterations)\n", g->state.max_force,
+         g->state.converged ? "converged" : "NOT converged", g->protocol.ftol, g->protocol.minimizer,
+         g->protocol.min_iterations);
+  printf("seed                 %llu\n", (unsigned long long)g->seed);
+  printf("wall time            %.2f s (equilibrate %.2f, cool %.2f, minimise %.2f)\n", wall, info->t_equil,
+         info->t_cool, info->t_min);
+}
+
+int gv_cmd_prepare(int argc, char **argv) {
+  const char *model_name = NULL, *smoothing = NULL, *protocol = "instant", *out = NULL, *minimizer = "lbfgs";
+  long long dim = 0, n = 0, threads = 0, sweeps = 0;
+  double density = NAN, tp = NAN, equil_time = NAN, dt = NAN, gamma = NAN, t_end = NAN, ftol = 1e-10;
+  double p_swap = NAN, max_dsize = NAN;
+  uint64_t seed = GV_DEFAULT_SEED;
+  int json = 0, quiet = 0, allow = 0, no_swap = 0;
+  gv_arg args[] = {
+      {"model", 0, GV_ARG_STRING, &model_name, "M", "model: ipl, poly, poly-nbc, kablj", GV_NO_RANGE, 1, 0},
+      {"dim", 0, GV_ARG_INT, &dim, "D", "space dimension (2, 3, 4)", 2, 4, 1, 0},
+      {"n", 0, GV_ARG_INT, &n, "N", "number of particles (>= 2)", 2, 1e9, 1, 0},
+      {"density", 0, GV_ARG_DOUBLE, &density, "RHO", "number density N/V (default: the model card's)", GV_NO_RANGE, 0, 0},
+      {"smoothing", 0, GV_ARG_STRING, &smoothing, "Q|cinf", "cutoff taper: polynomial order 0..4 or cinf (default: model's)", GV_NO_RANGE, 0, 0},
+      {"tp", 0, GV_ARG_DOUBLE, &tp, "T", "parent temperature T_p (eps/k_B, > 0)", GV_NO_RANGE, 1, 0},
+      {"protocol", 0, GV_ARG_STRING, &protocol, "P", "instant (default) or rate:R (cool at dT/dt = -R after equilibration)", GV_NO_RANGE, 0, 0},
+      {"equil-time", 0, GV_ARG_DOUBLE, &equil_time, "T", "equilibration at T_p in MD time units (default 10); swap MC: 100 sweeps per unit", GV_NO_RANGE, 0, 0},
+      {"sweeps", 0, GV_ARG_INT, &sweeps, "S", "swap MC sweeps (overrides --equil-time for poly, poly-nbc)", 1, 1e15, 0, 0},
+      {"no-swap", 0, GV_ARG_FLAG, &no_swap, NULL, "equilibrate poly/poly-nbc by MD instead of swap MC", GV_NO_RANGE, 0, 0},
+      {"p-swap", 0, GV_ARG_DOUBLE, &p_swap, "P", "swap MC: probability of a size swap per attempt (default 0.2)", 0, 1, 0, 0},
+      {"max-dsize", 0, GV_ARG_DOUBLE, &max_dsize, "D", "swap MC: reject swaps with |l_i - l_j| > D (default: no cut)", GV_NO_RANGE, 0, 0},
+      {"dt", 0, GV_ARG_DOUBLE, &dt, "DT", "MD time step (default 0.005)", GV_NO_RANGE, 0, 0},
+      {"gamma", 0, GV_ARG_DOUBLE, &gamma, "G", "Langevin friction (default 1)", GV_NO_RANGE, 0, 0},
+      {"t-end", 0, GV_ARG_DOUBLE, &t_end, "T", "rate protocol: cooling stops at this temperature (default 0.01)", GV_NO_RANGE, 0, 0},
+      {"ftol", 0, GV_ARG_DOUBLE, &ftol, "F", "minimisation: max force component (default 1e-10)", GV_NO_RANGE, 0, 0},
+      {"minimizer", 0, GV_ARG_STRING, &minimizer, "M", "finisher after FIRE 2.0: lbfgs (default) or cg", GV_NO_RANGE, 0, 0},
+      {"allow-unconverged", 0, GV_ARG_FLAG, &allow, NULL, "exit 0 even if ftol was not reached (the file says converged = 0)", GV_NO_RANGE, 0, 0},
+      GV_ARG_SEED(&seed),
+      {"out", 'o', GV_ARG_STRING, &out, "FILE", "output glass (.h5, .xyz or .data)", GV_NO_RANGE, 1, 0},
+      GV_ARG_JSON(&json),
+      GV_ARG_THREADS(&threads),
+      GV_ARG_QUIET(&quiet),
+      GV_ARG_END};
+  gv_cmd_spec spec = {"prepare",
+                      "--model M --dim D --n N [--density RHO] [--smoothing Q|cinf] --tp T "
+                      "[--protocol instant|rate:R] [--equil-time T] [--seed S] -o glass.h5 [--json]",
+                      "Make a glass: a random liquid of N particles equilibrated at the parent temperature T_p "
+                      "(Langevin MD; swap Monte Carlo for poly and poly-nbc), optionally cooled at rate R, then "
+                      "quenched to an inherent state (FIRE 2.0 + L-BFGS) with max force <= ftol. Exit 3 if ftol "
+                      "was not reached (unless --allow-unconverged). See docs/glasses.md.",
+                      0, 0};
+  int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
+  if (rc) return rc > 0 ? 0 : 2;
+  gv_cli_set_threads(threads);
+  if (quiet) gv_log_set_level(GV_LOG_QUIET);
+  double t0 = gv_wall_time();
+  int status = GV_OK;
+  gv_glass g;
+  gv_glass_init(&g);
+  gv_model m;
+  gv_prepare_params p;
+  gv_prepare_info info;
+  gv_prepare_params_default(&p);
+
+  /* validate everything before any work */
+  GV_TRY(gv_model_init(&m, model_name, (int)dim));
+  if (args[3].given) {
+    if (!(density > 0) || !isfinite(density)) {
+      status = GV_ERROR(GV_EINVAL, "--density %g must be positive", density);
+      goto cleanup;
+    }
+    m.density = density;
+  }
+  if (smoothing) {
+    int q;
+    GV_TRY(gv_model_parse_smoothing(smoothing, &q));
+    GV_TRY(gv_model_set_smoothing(&m, q));
+  }
+  GV_TRY(gv_model_validate(&m));
+  if (!(tp > 0) || !isfinite(tp)) {
+    status = GV_ERROR(GV_EINVAL, "--tp %g: the parent temperature must be positive", tp);
+    goto cleanup;
+  }
+  p.tp = tp;
+  GV_TRY(gv_protocol_parse(protocol, &p));
+  if (args[7].given) {
+    if (!(equil_time >= 0)) {
+      status = GV_ERROR(GV_EINVAL, "--equil-time %g must be >= 0", equil_time);
+      goto cleanup;
+    }
+    p.equil_time = equil_time;
+  }
+  if (sweeps > 0) p.sweeps = sweeps;
+  if (no_swap) p.use_swap = 0;
+  if (args[10].given) p.p_swap = p_swap;
+  if (args[11].given) p.max_dsize = max_dsize;
+  if (args[12].given) {
+    if (!(dt > 0) || !(dt < 0.1)) {
+      status = GV_ERROR(GV_EINVAL, "--dt %g must be in (0, 0.1)", dt);
+      goto cleanup;
+    }
+    p.md.dt = dt;
+  }
+  if (args[13].given) {
+    if (!(gamma > 0)) {
+      status = GV_ERROR(GV_EINVAL, "--gamma %g must be positive", gamma);
+      goto cleanup;
+    }
+    p.md.gamma = gamma;
+  }
+  if (args[14].given) p.t_end = t_end;
+  if (!(ftol > 0) || !isfinite(ftol)) {
+    status = GV_ERROR(GV_EINVAL, "--ftol %g must be positive", ftol);
+    goto cleanup;
+  }
+  p.min.ftol = ftol;
+  if (!strcmp(minimizer, "lbfgs")) p.min.finisher = GV_MIN_LBFGS;
+  else if (!strcmp(minimizer, "cg")) p.min.finisher = GV_MIN_CG;
+  else {
+    status = GV_ERROR(GV_EINVAL, "--minimizer '%s': use lbfgs or cg", minimizer);
+    goto cleanup;
+  }
+  p.seed = seed;
+  p.progress = !quiet;
+  p.min.progress = !quiet;
+  GV_TRY(gv_check_writable(out));
+  {
+    size_t ol = strlen(out);
+    int ok = (ol > 3 && !strcmp(out + ol - 3, ".h5")) || (ol > 4 && !strcmp(out + ol - 4, ".xyz")) ||
+             (ol > 5 && !strcmp(out + ol - 5, ".data"));
+    if (!ok) {
+      status = GV_ERROR(GV_EINVAL, "%s: unknown output format (use .h5, .xyz or .data)", out);
+      goto cleanup;
+    }
+  }
+
+  int prep = gv_prepare(&m, (long)n, &p, &g, &info);
+  if (prep < 0) {
+    status = prep;
+    goto cleanup;
+  }
+  GV_TRY(gv_glass_write(out, &g));
+  double wall = gv_wall_time() - t0;
+  if (json) {
+    char sm[64];
+    gv_model_smoothing_name(&g.model, sm, sizeof sm);
+    gv_json j;
+    gv_json_begin(&j, stdout);
+    gv_json_str(&j, "model", g.model.name);
+    gv_json_int(&j, "dim", g.sys->dim);
+    gv_json_int(&j, "n", g.sys->n);
+    gv_json_num(&j, "density", g.model.density);
+    gv_json_str(&j, "smoothing", sm);
+    gv_json_num(&j, "energy_per_particle", g.state.energy / (double)g.sys->n);
+    gv_json_num(&j, "pressure", g.state.pressure);
+    gv_json_num(&j, "max_force", g.state.max_force);
+    gv_json_bool(&j, "converged", g.state.converged);
+    gv_json_num(&j, "ftol", g.protocol.ftol);
+    gv_json_str(&j, "minimizer", g.protocol.minimizer);
+    gv_json_int(&j, "iterations", info.min.iterations);
+    gv_json_int(&j, "fire_iterations", info.min.fire_iterations);
+    gv_json_int(&j, "finisher_iterations", info.min.finisher_iterations);
+    gv_json_int(&j, "evaluations", info.min.evaluations);
+    gv_json_str(&j, "protocol", g.protocol.kind);
+    gv_json_num(&j, "tp", g.protocol.tp);
+    gv_json_num(&j, "rate", g.protocol.rate);
+    gv_json_num(&j, "equil_time", g.protocol.equil_time);
+    gv_json_int(&j, "swap_sweeps", g.protocol.swap_sweeps);
+    gv_json_num(&j, "md_temperature", info.mean_T);
+    gv_json_num(&j, "mc_acceptance", info.mc_acceptance);
+    gv_json_num(&j, "swap_acceptance", info.swap_acceptance);
+    gv_json_int(&j, "seed", (long long)g.seed);
+    gv_json_int(&j, "threads", gv_threads());
+    gv_json_str(&j, "output", out);
+    gv_json_num(&j, "wall_s", wall);
+    gv_json_end(&j);
+  } else {
+    print_summary(&g, &info, out, wall);
+  }
+  if (prep == GV_NOT_CONVERGED && !allow) {
+    status = GV_ERROR(GV_NOT_CONVERGED,
+                      "max force %.3e did not reach --ftol %.1e (the glass was written with converged = 0; "
+                      "pass --allow-unconverged or a larger --ftol to accept it)",
+                      g.state.max_force, ftol);
+    goto cleanup;
+  }
+  status = GV_OK;
+cleanup:
+  gv_glass_free(&g);
+  if (status) return gv_cli_fail("prepare", status);
+  return 0;
+}
