@@ -28,9 +28,15 @@ t0 = time.perf_counter()
 rng = np.random.default_rng(a.seed)
 n = a.n
 kappa = a.kappa0 * rng.random(n)
-Jm = rng.normal(0.0, a.J / np.sqrt(n), size=(n, n))
-Jm = np.tril(Jm, -1)
-Jm = Jm + Jm.T
+Jm = rng.standard_normal((n, n))
+Jm *= a.J / np.sqrt(n)
+# symmetrise from the lower triangle in place, block by block (keeps the peak at one n x n array)
+B = 1024
+for r0 in range(0, n, B):
+    r1 = min(n, r0 + B)
+    Jm[r0:r1, r1:] = Jm[r1:, r0:r1].T
+    blk = np.tril(Jm[r0:r1, r0:r1], -1)
+    Jm[r0:r1, r0:r1] = blk + blk.T
 t_draw = time.perf_counter() - t0
 
 

@@ -24,12 +24,13 @@ if ! "$GV" prepare --help >/dev/null 2>&1; then
     -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lgsl -lgslcblas -lcholmod -larpack -llapacke -llapack -lblas -lm
 fi
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $NF/1024}'; }
-printf "%-8s %-7s %-10s %-10s %-10s %-10s %-10s %-8s %-9s %-9s %s\n" N n gv_total gv_eigen gv_factor scipy_eig scipy_tot ratio gv_RSS sp_RSS max|dw|
+printf "%-8s %-7s %-10s %-10s %-10s %-10s %-10s %-8s %-9s %-9s %s\n" N n gv_total gv_eigen gv_factor scipy_eig scipy_tot ratio gv_RSS sp_RSS "max|dw|"
 for N in $NS; do
   G=$W/ipl3d_$N.h5
   if [ ! -f "$G" ]; then
     if [ -x "$MG" ]; then "$MG" "$N" 1 "$G" > "$W/make_$N.log"; else
-      "$GV" prepare --model ipl --dim 3 --n "$N" --seed 1 -o "$G" > "$W/make_$N.log"; fi
+      "$GV" prepare --model ipl --dim 3 --n "$N" --tp 1.0 --equil-time 2 --ftol 1e-8 --allow-unconverged \
+        --seed 1 -o "$G" --quiet > "$W/make_$N.log"; fi
   fi
   # glassvib: the whole command (read glass, Hessian, factorisation, Lanczos, residuals)
   /usr/bin/time -v "$GV" modes "$G" --lowest "$K" --no-moduli --json > "$W/gv_$N.json" 2> "$W/gv_$N.time"

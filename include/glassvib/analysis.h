@@ -43,6 +43,7 @@ typedef struct gv_modes {
   int n_negative;       /* lambda < -zero_tol (flagged, reported) */
   double zero_tol;      /* threshold used for "zero" eigenvalues */
   double max_residual, translation_residual, sigma, wall_s, t_factor;
+  long n_op;            /* shift-invert solves (sparse path) */
   char method[48];
   /* the sample (for ensembles): */
   double volume, density; /* V and N/V */

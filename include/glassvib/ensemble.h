@@ -139,7 +139,8 @@ typedef struct gv_ensemble_progress_info {
   long samples;            /* M */
   long done;               /* valid records */
   long corrupt;            /* records that fail verification (verify = 1 only) */
-  long in_flight;          /* claims without a record */
+  long in_flight;          /* live claims without a record */
+  long stale;              /* claims of processes that are gone (taken over on resume) */
   double first_s, last_s;  /* age in seconds of the oldest and newest record (NAN if none) */
   double rate;             /* records per second between them (NAN if < 2) */
 } gv_ensemble_progress_info;

@@ -6,5 +6,6 @@
 #include "glassvib/geom.h"
 #include "glassvib/pot.h"
 #include "glassvib/glass.h"
+#include "glassvib/dyn.h"
 #include "glassvib/theory.h"
 #endif

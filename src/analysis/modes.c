@@ -130,6 +130,7 @@ int gv_modes_compute(const gv_hessian *H, const gv_system *s, int k, const gv_ei
   out->max_residual = e.max_residual;
   out->sigma = e.sigma;
   out->t_factor = e.t_factor;
+  out->n_op = e.n_op;
   snprintf(out->method, sizeof out->method, "%s", e.method ? e.method : "");
   fill_sample(out, s);
   out->wall_s = gv_wall_time() - t0;

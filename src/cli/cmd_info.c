@@ -27,6 +27,7 @@ static int info_ensemble(const char *path, const gv_ensemble_progress_info *e, i
     gv_json_int(&j, "done", e->done);
     gv_json_int(&j, "corrupt", e->corrupt);
     gv_json_int(&j, "in_flight", e->in_flight);
+    gv_json_int(&j, "stale_claims", e->stale);
     gv_json_num(&j, "fraction", frac);
     gv_json_num(&j, "rate_per_s", e->rate);
     gv_json_num(&j, "eta_s", eta);
@@ -36,6 +37,7 @@ static int info_ensemble(const char *path, const gv_ensemble_progress_info *e, i
     printf("file          %s (not written yet: ensemble in progress)\nrun directory %s\nparameters    %s\n"
            "created       %s\nprogress      %ld of %ld samples done (%.1f%%), %ld in flight, %ld corrupt\n",
            path, e->dir, e->fingerprint, e->created, e->done, e->samples, 100 * frac, e->in_flight, e->corrupt);
+    if (e->stale) printf("stale claims  %ld (their processes are gone; a re-run takes them over)\n", e->stale);
     if (isfinite(e->rate)) printf("rate          %.4g samples/s, about %.0f s to go\n", e->rate, eta);
   }
   return 0;

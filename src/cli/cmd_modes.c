@@ -12,7 +12,7 @@
 
 int gv_cmd_modes(int argc, char **argv) {
   int status = GV_OK, json = 0, all = 0, vectors = 0, force = 0, quiet = 0, no_moduli = 0;
-  long long lowest = 0, threads = 0, dim = 0;
+  long long lowest = 0, threads = 0, dim = 0, ncv = 0;
   double max_force = 1e-4, sigma = NAN, tol = 0, skin = 0.0;
   const char *out = NULL, *model = NULL;
   uint64_t seed = GV_DEFAULT_SEED;
@@ -24,6 +24,7 @@ int gv_cmd_modes(int argc, char **argv) {
       {"force", 0, GV_ARG_FLAG, &force, NULL, "analyse a non-minimum or unstable glass anyway (flagged)", GV_NO_RANGE, 0, 0},
       {"max-force", 0, GV_ARG_DOUBLE, &max_force, "F", "inherent-state test: max force component (default 1e-4)", 0, 1e9, 0, 0},
       {"sigma", 0, GV_ARG_DOUBLE, &sigma, "S", "shift-invert shift <= 0 (default -1e-3 x mean diagonal)", -1e12, 0, 0, 0},
+      {"ncv", 0, GV_ARG_INT, &ncv, "NCV", "Lanczos basis size (default max(2K+1, K+32))", 2, 1e6, 0, 0},
       {"tol", 0, GV_ARG_DOUBLE, &tol, "TOL", "ARPACK relative tolerance (default: machine precision)", 0, 1, 0, 0},
       {"no-moduli", 0, GV_ARG_FLAG, &no_moduli, NULL, "skip the shear modulus (c_T, phonon-band prediction)", GV_NO_RANGE, 0, 0},
       {"model", 0, GV_ARG_STRING, &model, "M", "model of a .dat/.xyz/.data input (ipl, poly, poly-nbc, kablj)", GV_NO_RANGE, 0, 0},
@@ -66,6 +67,7 @@ int gv_cmd_modes(int argc, char **argv) {
   o.dim = g.sys->dim;
   o.sigma = sigma;
   o.tol = tol;
+  o.ncv = (int)ncv;
   o.seed = seed;
   o.want_vectors = vectors;
   status = gv_modes_compute(H, g.sys, all ? 0 : (int)lowest, &o, &m, no_moduli ? NULL : &F);
@@ -99,6 +101,7 @@ int gv_cmd_modes(int argc, char **argv) {
     gv_json_str(&j, "method", m.method);
     gv_json_num(&j, "sigma", m.sigma);
     gv_json_num(&j, "factor_s", m.t_factor);
+    gv_json_int(&j, "n_solves", m.n_op);
     gv_json_num(&j, "G", m.G);
     gv_json_num(&j, "c_T", m.c_T);
     gv_json_num(&j, "omega_phonon", m.omega_phonon);

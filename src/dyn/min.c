@@ -5,7 +5,8 @@
  *   P = F.v;  P > 0: after N_delay such steps dt <- min(f_inc dt, dt_max), a <- f_a a
  *             P <= 0: dt <- max(f_dec dt, dt_min), a <- a_0, x <- x - dt v / 2, v <- 0
  *   semi-implicit Euler: v += dt F;  if P > 0: v <- (1-a) v + a |v| F/|F|;  x += dt v,
- * with dt limited so that no component moves more than d_max per step.
+ * with velocity components clipped to d_max / dt so that no component moves more
+ * than d_max per step.
  *
  * Finishers: L-BFGS (Nocedal & Wright, Numerical Optimization, Alg. 7.4, two-loop
  * recursion, H0 = s.y / y.y) or Polak-Ribiere+ conjugate gradient
@@ -219,7 +220,7 @@ static int fire_iterate(gv_min_workspace *w) {
     }
     mix = 1;
     s1 = 1 - w->alpha;
-    s2 = ff > 0 ? w->alpha * sqrt(vv / ff) : 0;
+    s2 = ff > 0 && isfinite(ff) ? w->alpha * sqrt(vv / ff) : 0;
   } else {
     w->since_neg = 0;
     w->nneg_total++;
@@ -236,18 +237,16 @@ static int fire_iterate(gv_min_workspace *w) {
     memset(v, 0, n * sizeof *v);
     w->v_zero = 1;
   }
-  /* limit the step so that no component moves more than dmax: the move
-   * t |v_i| + t^2 |F_i| <= dmax bounds it (mixing only rotates v) */
-  double dt = w->dt;
-  for (size_t i = 0; i < n; i++) {
-    double a = fabs(v[i]), b = fabs(g[i]);
-    if (dt * a + dt * dt * b > p->fire_dmax)
-      dt = 2 * p->fire_dmax / (a + sqrt(a * a + 4 * b * p->fire_dmax));
-  }
+  /* no component moves more than dmax per step: clip the new velocity to
+   * dmax/dt componentwise (shrinking dt instead would let |v| grow without
+   * bound next to a near-overlap, where |F| ~ 1e50, and stall FIRE) */
+  const double dt = w->dt, vcap = p->fire_dmax / dt;
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN)
   for (size_t i = 0; i < n; i++) {
     double vi = v[i] - dt * g[i];
     if (mix) vi = s1 * vi - s2 * g[i];
+    if (vi > vcap) vi = vcap;
+    else if (vi < -vcap) vi = -vcap;
     v[i] = vi;
     x[i] += dt * vi;
   }

@@ -360,7 +360,10 @@ int gv_ensemble_progress(const char *path, int verify, gv_ensemble_progress_info
       if (st.st_mtime > tmax) tmax = st.st_mtime;
     } else {
       gv_ens_claim_path_(p->dir, k, rp, sizeof rp);
-      if (stat(rp, &st) == 0) p->in_flight++;
+      if (stat(rp, &st) == 0) {
+        if (claim_stale(rp, 600)) p->stale++;
+        else p->in_flight++;
+      }
     }
   }
   if (p->done) {

@@ -375,13 +375,17 @@ static int orthonormalise(double *Q, size_t n, size_t b) {
 static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *eig, size_t k) {
   int status = GV_OK;
   const size_t n = w->n, b = w->block, mmax = w->mmax;
-  double *V = w->V, *W = w->W, *H = NULL, *th = NULL, *Y = NULL, *Z = NULL, *C = NULL;
+  double *V = w->V, *W = w->W, *H = NULL, *th = NULL, *Y = NULL, *Z = NULL, *C = NULL, *S = NULL;
+  lapack_int *isuppz = NULL;
   const size_t nH = mmax * mmax, nY = n * k, nC = mmax * b;
   GV_ALLOC(H, nH);
   GV_ALLOC(th, mmax);
   GV_ALLOC(Y, nY);
   GV_ALLOC(Z, nY);
   GV_ALLOC(C, nC);
+  const size_t nS = mmax * (k + 1);
+  GV_ALLOC(S, nS);
+  GV_ALLOC(isuppz, 2 * (k + 1));
   gv_rng r;
   gv_rng_init(&r, seed, sample, GV_RNG_ANALYSIS);
   for (size_t i = 0; i < n * b; i++) V[i] = gv_rng_uniform(&r) - 0.5;
@@ -405,13 +409,19 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
           double s = 0.5 * (H[i + j * m] + H[j + i * m]);
           H[i + j * m] = H[j + i * m] = s;
         }
-      info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)m, H, (lapack_int)m, th);
-      if (info) { status = GV_ERROR(GV_ENUMERIC, "khgps: Ritz problem failed (%d)", (int)info); goto cleanup; }
-      /* top k Ritz pairs: columns m-k .. m-1 of H */
-      const double *S = H + (m - k) * m;
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, V, (int)n, S,
+      /* only the top k + 1 Ritz pairs (dsyevr, range 'I'): the extra one gives the
+       * gap below the lowest wanted value */
+      lapack_int mf = 0;
+      info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'U', (lapack_int)m, H, (lapack_int)m, 0.0, 0.0,
+                            (lapack_int)(m - k), (lapack_int)m, 0.0, &mf, th, S, (lapack_int)m, isuppz);
+      if (info || mf != (lapack_int)(k + 1)) {
+        status = GV_ERROR(GV_ENUMERIC, "khgps: Ritz problem failed (%d)", (int)info);
+        goto cleanup;
+      }
+      /* th[0] = theta_{m-k-1}, th[1..k] = the wanted top k (ascending); vectors in S */
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, V, (int)n, S + m,
                   (int)m, 0.0, Y, (int)n);
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, W, (int)n, S,
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, W, (int)n, S + m,
                   (int)m, 0.0, Z, (int)n);
       /* accept when every wanted Ritz value is accurate: |theta - theta_true| <=
        * min(r, r^2/gap) (Parlett, The Symmetric Eigenvalue Problem, Thm 11.7.1),
@@ -419,30 +429,26 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
       converged = 1;
       double worst = 0;
       for (size_t c = 0; c < k; c++) {
-        size_t ci = m - k + c;
-        double t = th[ci], res = 0;
+        double t = th[1 + c], res = 0;
         const double *y = Y + c * n, *zz = Z + c * n;
         for (size_t i = 0; i < n; i++) {
           double e = zz[i] - t * y[i];
           res += e * e;
         }
         res = sqrt(res);
-        double gap = INFINITY;
-        if (ci > 0) gap = fmin(gap, t - th[ci - 1]);
-        if (ci + 1 < m) gap = fmin(gap, th[ci + 1] - t);
+        double gap = t - th[c];
+        if (c + 1 < k) gap = fmin(gap, th[c + 2] - t);
         double errb = fmin(res, gap > 0 ? res * res / gap : res);
         if (errb / fabs(t) > worst) worst = errb / fabs(t);
       }
       if (!(worst <= KH_RITZ_TOL)) converged = 0;
       gv_log(GV_LOG_DEBUG, "krylov m=%zu worst relative Ritz error bound %.3g", m, worst);
-      if (converged) {
-        for (size_t c = 0; c < k; c++) eig[c] = 1.0 / th[m - 1 - c]; /* ascending lambda */
-        break;
-      }
-      if (m + b > mmax) {
-        for (size_t c = 0; c < k; c++) eig[c] = 1.0 / th[m - 1 - c];
-        status = GV_NOT_CONVERGED;
-        gv_log(GV_LOG_INFO, "khgps: Krylov basis exhausted (%zu) before %zu eigenvalues converged", m, k);
+      if (converged || m + b > mmax) {
+        for (size_t c = 0; c < k; c++) eig[c] = 1.0 / th[k - c]; /* ascending lambda */
+        if (!converged) {
+          status = GV_NOT_CONVERGED;
+          gv_log(GV_LOG_INFO, "khgps: Krylov basis exhausted (%zu) before %zu eigenvalues converged", m, k);
+        }
         break;
       }
     }
@@ -458,7 +464,7 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
     GV_TRY(orthonormalise(Vn, n, b));
   }
 cleanup:
-  free(H); free(th); free(Y); free(Z); free(C);
+  free(H); free(th); free(Y); free(Z); free(C); free(S); free(isuppz);
   return status;
 }
 

@@ -54,8 +54,12 @@ static int worker(const char *dir, long M, double sleep_s) {
   gv_log_set_level(GV_LOG_QUIET);
   synth_ctx c = {GV_DEFAULT_SEED, sleep_s, -1, 0};
   gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
-  int status = gv_ensemble_run(&o, synth_compute, &c, NULL);
-  return status == GV_OK ? 0 : status == GV_EINTERRUPTED ? 3 : 4;
+  gv_ensemble_stats st;
+  int status = gv_ensemble_run(&o, synth_compute, &c, &st);
+  /* exit code: 3 interrupted, 4 error, else 10 (all done) or 50 (pending) + samples computed */
+  if (status == GV_EINTERRUPTED) return 3;
+  if (status != GV_OK && status != GV_ENSEMBLE_PENDING) return 4;
+  return (status == GV_OK ? 10 : 50) + (int)st.computed_here;
 }
 
 static pid_t spawn_worker(const char *dir, long M, double sleep_s) {
@@ -273,6 +277,25 @@ int main(int argc, char **argv) {
   CHECK_OK(gv_ensemble_progress(dir, 0, &pi));
   CHECK(pi.samples == M + 6, "manifest updated to the new sample count");
   free(m.buf);
+
+  /* ---- two independent processes on one run directory share the work through claims */
+  {
+    snprintf(dir, sizeof dir, "%s/two.parts", tmp);
+    pid_t a = spawn_worker(dir, M, 0.01), b = spawn_worker(dir, M, 0.01);
+    int wa = 0, wb = 0;
+    waitpid(a, &wa, 0);
+    waitpid(b, &wb, 0);
+    int ea = WIFEXITED(wa) ? WEXITSTATUS(wa) : -1, eb = WIFEXITED(wb) ? WEXITSTATUS(wb) : -1;
+    int ca = ea >= 50 ? ea - 50 : ea - 10, cb = eb >= 50 ? eb - 50 : eb - 10;
+    CHECK(ea >= 10 && eb >= 10 && ca + cb == M, "two processes: exits %d %d, computed %d + %d (expected %ld in all)", ea,
+          eb, ca, cb, M);
+    CHECK(ca > 0 && cb > 0, "both processes got work (%d, %d)", ca, cb);
+    CHECK(ea < 50 || eb < 50, "the last process to finish sees the run complete (%d, %d)", ea, eb);
+    c.calls = 0;
+    CHECK_OK(run_merge(dir, FP, M, 1, &c, &m, &st));
+    CHECK(c.calls == 0 && m.n == ref.n && !memcmp(m.buf, ref.buf, m.n), "two processes: identical merge, nothing left");
+    free(m.buf);
+  }
 
   /* ---- kill mid-way (SIGTERM, then SIGKILL), resume, compare */
   kill_and_resume(tmp, SIGTERM, M, &ref);
