@@ -26,13 +26,17 @@ typedef struct gv_nl_priv {
   long ncell_cap;
   long nstencil;
   int stencil[81][GV_MAX_DIM];
-  long pair_cap;       /* capacity of j / tpair / pair buffer */
-  long *tstart;        /* transpose: pairs k whose second partner is j: tpair[tstart[j]..tstart[j+1]) */
-  long *tpair;
+  long pair_cap;       /* capacity of j / tpos / pair buffer */
+  long *tstart;        /* transpose: slots tstart[j]..tstart[j+1] hold the pairs whose second partner is j */
+  long *tpos;          /* slot of pair k in that transposed order [pair_cap] */
   double *pairbuf;     /* scratch for gv_compute: one vector per pair [pair_cap*dim] */
   double *blocksum;    /* scratch for gv_compute's fixed-order block reduction */
   size_t blocksum_cap;
   int built;
+  long max_candidates; /* bound on one particle's partners at the last build */
+  long **blk_buf;      /* per-block pair buffers of the one-pass build [nblk_cap] */
+  long *blk_cap;
+  long nblk_cap;
 } gv_nl_priv;
 
 #endif

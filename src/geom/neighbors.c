@@ -17,6 +17,8 @@
 
 #include "geom/geom_internal.h"
 
+#define NL_BLOCK 256 /* particles per scan block */
+
 /* Cells per axis for interaction range `range`, capped at ~2n cells in total. */
 void gv_geom_choose_cells(const gv_box *b, double range, long n, int m[GV_MAX_DIM]) {
   const int d = b->dim;
@@ -142,9 +144,9 @@ static int grow_pairs(gv_neighbors *nl, long need, int dim) {
   long *j = realloc(nl->j, (size_t)cap * sizeof *j);
   if (!j) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
   nl->j = j;
-  long *tp = realloc(p->tpair, (size_t)cap * sizeof *tp);
+  long *tp = realloc(p->tpos, (size_t)cap * sizeof *tp);
   if (!tp) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
-  p->tpair = tp;
+  p->tpos = tp;
   free(p->pairbuf);
   p->pairbuf = malloc((size_t)cap * dim * sizeof *p->pairbuf);
   if (!p->pairbuf) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
@@ -200,30 +202,73 @@ int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *sys) {
     p->cell_of[i] = cell_index(d, p->m, c);
     p->cell_start[p->cell_of[i] + 1]++;
   }
-  for (long c = 0; c < ncell; c++) p->cell_start[c + 1] += p->cell_start[c];
+  long most = 0;
+  for (long c = 0; c < ncell; c++) {
+    if (p->cell_start[c + 1] > most) most = p->cell_start[c + 1];
+    p->cell_start[c + 1] += p->cell_start[c];
+  }
+  /* Bound on the partners one particle can have: the fullest cell times the stencil. */
+  p->max_candidates = most * p->nstencil < n ? most * p->nstencil : n;
   long *cursor = p->cell_start + ncell + 1; /* second half of the same allocation */
   memcpy(cursor, p->cell_start, (size_t)(ncell + 1) * sizeof *cursor);
   for (long i = 0; i < n; i++) p->cell_part[cursor[p->cell_of[i]]++] = i;
 
-  /* Pass 1: counts per particle; pass 2: fill. */
-#pragma omp parallel for schedule(dynamic, 256) if (n >= GV_OMP_MIN_N)
-  for (long i = 0; i < n; i++) nl->start[i + 1] = scan_particle(nl, sys, i, NULL);
+  /* One scan: each fixed block of particles fills its own buffer (an upper
+   * bound of candidates is not known, so buffers grow); the blocks are then
+   * concatenated in block order, so the list never depends on threads. */
+  const long nblk = (n + NL_BLOCK - 1) / NL_BLOCK;
+  if (nblk > p->nblk_cap) {
+    long **nb = realloc(p->blk_buf, (size_t)nblk * sizeof *nb);
+    long *nc = realloc(p->blk_cap, (size_t)nblk * sizeof *nc);
+    if (nb) p->blk_buf = nb;
+    if (nc) p->blk_cap = nc;
+    if (!nb || !nc) return GV_ERROR(GV_ENOMEM, "out of memory for neighbour blocks");
+    for (long b = p->nblk_cap; b < nblk; b++) {
+      p->blk_buf[b] = NULL;
+      p->blk_cap[b] = 0;
+    }
+    p->nblk_cap = nblk;
+  }
+  int oom = 0;
+#pragma omp parallel for schedule(dynamic, 1) if (n >= GV_OMP_MIN_N) reduction(| : oom)
+  for (long b = 0; b < nblk; b++) {
+    long i0 = b * NL_BLOCK, i1 = i0 + NL_BLOCK < n ? i0 + NL_BLOCK : n, used = 0;
+    for (long i = i0; i < i1 && !oom; i++) {
+      long need = used + p->max_candidates;
+      if (need > p->blk_cap[b]) {
+        long cap = need + need / 2;
+        long *nbuf = realloc(p->blk_buf[b], (size_t)cap * sizeof *nbuf);
+        if (!nbuf) { oom = 1; break; }
+        p->blk_buf[b] = nbuf;
+        p->blk_cap[b] = cap;
+      }
+      long c = scan_particle(nl, sys, i, p->blk_buf[b] + used);
+      nl->start[i + 1] = c;
+      used += c;
+    }
+  }
+  if (oom) return GV_ERROR(GV_ENOMEM, "out of memory building the neighbour list");
   nl->start[0] = 0;
   for (long i = 0; i < n; i++) nl->start[i + 1] += nl->start[i];
   nl->npairs = nl->start[n];
   int status = grow_pairs(nl, nl->npairs, d);
   if (status) return status;
-#pragma omp parallel for schedule(dynamic, 256) if (n >= GV_OMP_MIN_N)
-  for (long i = 0; i < n; i++) scan_particle(nl, sys, i, nl->j + nl->start[i]);
-
-  /* Transpose (pairs by their second partner), ascending pair index. */
+#pragma omp parallel for schedule(static) if (n >= GV_OMP_MIN_N)
+  for (long b = 0; b < nblk; b++) {
+    long i0 = b * NL_BLOCK, i1 = i0 + NL_BLOCK < n ? i0 + NL_BLOCK : n;
+    memcpy(nl->j + nl->start[i0], p->blk_buf[b],
+           (size_t)(nl->start[i1] - nl->start[i0]) * sizeof *nl->j);
+  }
+  /* Transpose (pairs by their second partner, ascending pair index): the slot
+   * of each pair, so gv_compute can store f_ij where the pass over j reads it
+   * sequentially. */
   memset(p->tstart, 0, (size_t)(n + 1) * sizeof *p->tstart);
   for (long k = 0; k < nl->npairs; k++) p->tstart[nl->j[k] + 1]++;
   for (long i = 0; i < n; i++) p->tstart[i + 1] += p->tstart[i];
   long *cur = p->cell_of; /* reuse as cursor; cell_of is rebuilt at every build */
   memcpy(cur, p->tstart, (size_t)n * sizeof *cur);
   for (long i = 0; i < n; i++)
-    for (long k = nl->start[i]; k < nl->start[i + 1]; k++) p->tpair[cur[nl->j[k]]++] = k;
+    for (long k = nl->start[i]; k < nl->start[i + 1]; k++) p->tpos[k] = cur[nl->j[k]]++;
   nl->builds++;
   p->built = 1;
   return GV_OK;
@@ -298,7 +343,10 @@ void gv_neighbors_destroy(gv_neighbors **nlp) {
     free(p->cell_part);
     free(p->cell_of);
     free(p->tstart);
-    free(p->tpair);
+    free(p->tpos);
+    for (long b = 0; b < p->nblk_cap; b++) free(p->blk_buf[b]);
+    free(p->blk_buf);
+    free(p->blk_cap);
     free(p->pairbuf);
     free(p->blocksum);
     free(p);
