@@ -80,6 +80,10 @@ uint64_t gv_ensemble_hash64(const char *s);
 typedef int (*gv_ensemble_compute_fn)(void *ctx, long sample, gv_ensemble_record *out);
 /* merge: called on the root for samples 0..M-1 in order with verified records. */
 typedef int (*gv_ensemble_merge_fn)(void *ctx, long sample, const gv_ensemble_record *rec);
+/* validate (optional): at resume, a record that verifies but whose product is
+ * gone or changed (e.g. the glass file it describes) -> return non-zero (with
+ * GV_ERROR for the message): the sample is recomputed like a corrupt record. */
+typedef int (*gv_ensemble_validate_fn)(void *ctx, long sample, const gv_ensemble_record *rec);
 
 typedef struct gv_ensemble_opts {
   const char *dir;         /* run directory (gv_ensemble_parts_path(out)); created if missing */
@@ -88,6 +92,7 @@ typedef struct gv_ensemble_opts {
   int parallel_samples;    /* threads computing different samples at once (<= 1: one) */
   const char *label;       /* progress bar label (root only) or NULL */
   double stale_s;          /* claims not refreshed for this long are taken over (0: 600 s) */
+  gv_ensemble_validate_fn validate; /* optional, called with the compute ctx (root only) */
 } gv_ensemble_opts;
 
 typedef struct gv_ensemble_stats {

@@ -13,7 +13,9 @@
 #ifndef GLASSVIB_ENSEMBLE_MODELS_H
 #define GLASSVIB_ENSEMBLE_MODELS_H
 
+#include "glassvib/dyn.h"
 #include "glassvib/ensemble.h"
+#include "glassvib/glass.h"
 #include "glassvib/models.h"
 
 #ifdef __cplusplus
@@ -31,6 +33,22 @@ int gv_ensemble_lattice_run(const gv_lattice *lat, uint64_t seed, size_t samples
                             double *kappa, size_t *resumed, const char *label, gv_ensemble_stats *stats);
 int gv_ensemble_lattice_finish(const gv_lattice *lat, uint64_t seed, size_t samples, size_t chunk,
                                const char *out);
+
+/* ---- glasses: prepare --samples M -o OUT.ext -> OUT_000.ext ... (docs/cluster.md) */
+typedef struct gv_ensemble_prepare_item {
+  double energy_per_particle, pressure, max_force;
+  int converged;
+  uint64_t seed; /* the member's own seed (gv_ensemble_sample_seed) */
+} gv_ensemble_prepare_item;
+/* Seed of member k: top 53 bits of the first number of stream (seed, k, GV_RNG_POSITIONS). */
+uint64_t gv_ensemble_sample_seed(uint64_t seed, long sample);
+/* "OUT_007.h5" for out "OUT.h5" (zero-padded to at least 3 digits, enough for samples-1). */
+int gv_ensemble_member_path(const char *out, long sample, long samples, char *buf, size_t n);
+/* Make (or finish making) the M glasses; items[M] filled on the root. Returns the
+ * worst status (GV_NOT_CONVERGED if a glass missed ftol; it is written anyway). */
+int gv_ensemble_prepare_run(const gv_model *m, long n, const gv_prepare_params *p, long samples, const char *out,
+                            gv_ensemble_prepare_item *items, const char *label, gv_ensemble_stats *stats);
+int gv_ensemble_prepare_finish(const char *out);
 
 #ifdef __cplusplus
 }

@@ -3,10 +3,84 @@
  * src/dyn/prepare.c; this file parses, calls gv_prepare and writes outputs. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "glassvib/dyn.h"
+#include "glassvib/ensemble_models.h"
+
+/* --samples M: M glasses OUT_000.ext ... through the ensemble engine (resumable,
+ * MPI-distributed; docs/cluster.md). Only rank 0 reports. */
+static int prepare_ensemble(const gv_model *m, long n, const gv_prepare_params *p, long samples, const char *out,
+                            int json, int quiet, int allow, double t0) {
+  gv_ensemble_prepare_item *it = calloc((size_t)samples, sizeof *it);
+  if (!it) return GV_ERROR(GV_ENOMEM, "out of memory");
+  gv_ensemble_stats st;
+  int status = gv_ensemble_prepare_run(m, n, p, samples, out, it, quiet ? NULL : "prepare", &st);
+  if (status < 0 || !gv_ensemble_is_root()) goto done;
+  if (status == GV_ENSEMBLE_PENDING) {
+    fprintf(stderr, "glassvib prepare: %ld glasses are still being made by other processes; the last one to "
+            "finish reports\n", st.pending);
+    status = GV_OK;
+    goto done;
+  }
+  long nconv = 0;
+  double emean = 0;
+  for (long k = 0; k < samples; k++) {
+    nconv += it[k].converged != 0;
+    emean += it[k].energy_per_particle / (double)samples;
+  }
+  double wall = gv_wall_time() - t0;
+  char path[4096];
+  if (json) {
+    gv_json j;
+    gv_json_begin(&j, stdout);
+    gv_json_int(&j, "samples", samples);
+    gv_json_int(&j, "computed", st.computed);
+    gv_json_int(&j, "resumed", st.resumed);
+    gv_json_int(&j, "converged", nconv);
+    gv_json_num(&j, "energy_per_particle_mean", emean);
+    gv_json_array_begin(&j, "outputs");
+    for (long k = 0; k < samples; k++) {
+      gv_ensemble_member_path(out, k, samples, path, sizeof path);
+      gv_json_str(&j, NULL, path);
+    }
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "seeds");
+    for (long k = 0; k < samples; k++) gv_json_int(&j, NULL, (long long)it[k].seed);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "energy_per_particle");
+    for (long k = 0; k < samples; k++) gv_json_num(&j, NULL, it[k].energy_per_particle);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "pressure");
+    for (long k = 0; k < samples; k++) gv_json_num(&j, NULL, it[k].pressure);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "max_force");
+    for (long k = 0; k < samples; k++) gv_json_num(&j, NULL, it[k].max_force);
+    gv_json_array_end(&j);
+    gv_json_num(&j, "wall_s", wall);
+    gv_json_end(&j);
+  } else {
+    for (long k = 0; k < samples; k++) {
+      gv_ensemble_member_path(out, k, samples, path, sizeof path);
+      printf("%s  E/N %.12g  p %.8g  max force %.2e%s  seed %llu\n", path, it[k].energy_per_particle, it[k].pressure,
+             it[k].max_force, it[k].converged ? "" : " (NOT converged)", (unsigned long long)it[k].seed);
+    }
+    printf("%ld glasses (%ld computed, %ld resumed), <E/N> = %.12g, wall %.2f s\n", samples, st.computed, st.resumed,
+           emean, wall);
+  }
+  if (status == GV_NOT_CONVERGED && !allow) {
+    status = GV_ERROR(GV_NOT_CONVERGED, "%ld of %ld glasses did not reach --ftol (written with converged = 0; pass "
+                      "--allow-unconverged to accept them)", samples - nconv, samples);
+    goto done;
+  }
+  status = GV_OK;
+  gv_ensemble_prepare_finish(out); /* every glass is committed: drop OUT.parts */
+done:
+  free(it);
+  return status;
+}
 
 static void print_summary(const gv_glass *g, const gv_prepare_info *info, const char *out, double wall) {
   const gv_system *s = g->sys;
@@ -39,6 +113,7 @@ int gv_cmd_prepare(int argc, char **argv) {
   double density = NAN, tp = NAN, equil_time = NAN, dt = NAN, gamma = NAN, t_end = NAN, ftol = 1e-10;
   double p_swap = NAN, max_dsize = NAN;
   uint64_t seed = GV_DEFAULT_SEED;
+  long long samples = 0;
   int json = 0, quiet = 0, allow = 0, no_swap = 0;
   gv_arg args[] = {
       {"model", 0, GV_ARG_STRING, &model_name, "M", "model: ipl, poly, poly-nbc, kablj", GV_NO_RANGE, 1, 0},
@@ -64,6 +139,7 @@ int gv_cmd_prepare(int argc, char **argv) {
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
+      {"samples", 0, GV_ARG_INT, &samples, "M", "make M glasses OUT_000.ext ... (member k: seed from (seed, k)); resumable, MPI-distributed (docs/cluster.md)", 1, 1e9, 0, 0},
       GV_ARG_END};
   gv_cmd_spec spec = {"prepare",
                       "--model M --dim D --n N [--density RHO] [--smoothing Q|cinf] --tp T "
@@ -76,6 +152,8 @@ int gv_cmd_prepare(int argc, char **argv) {
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc) return rc > 0 ? 0 : 2;
   gv_cli_set_threads(threads);
+  if (samples > 0 && gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("prepare", GV_EIO);
+  if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);
   double t0 = gv_wall_time();
   int status = GV_OK;
@@ -158,6 +236,10 @@ int gv_cmd_prepare(int argc, char **argv) {
     }
   }
 
+  if (samples > 0) {
+    status = prepare_ensemble(&m, (long)n, &p, (long)samples, out, json, quiet, allow, t0);
+    goto cleanup;
+  }
   int prep = gv_prepare(&m, (long)n, &p, &g, &info);
   if (prep < 0) {
     status = prep;

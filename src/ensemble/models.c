@@ -123,7 +123,7 @@ int gv_ensemble_khgps_run(const gv_khgps_params *p, size_t nsamples, const char 
   if (c.nwork < 1) c.nwork = 1;
   c.work = calloc((size_t)c.nwork, sizeof *c.work);
   if (!c.work) return GV_ERROR(GV_ENOMEM, "out of memory");
-  gv_ensemble_opts o = {dir, fp, (long)nsamples, c.nwork, gv_ensemble_is_root() ? label : NULL, 0};
+  gv_ensemble_opts o = {dir, fp, (long)nsamples, c.nwork, gv_ensemble_is_root() ? label : NULL, 0, NULL};
   int blas_threads = openblas_get_num_threads ? openblas_get_num_threads() : 1;
   if (small && openblas_set_num_threads) openblas_set_num_threads(1);
   status = gv_ensemble_run(&o, khgps_compute, &c, stats);
@@ -141,7 +141,7 @@ int gv_ensemble_khgps_finish(const gv_khgps_params *p, const char *out) {
   char fp[512], dir[4096];
   khgps_fingerprint(p, fp, sizeof fp);
   parts_dir(out, "khgps", gv_ensemble_hash64(fp), dir, sizeof dir);
-  gv_ensemble_opts o = {dir, fp, 1, 1, NULL, 0};
+  gv_ensemble_opts o = {dir, fp, 1, 1, NULL, 0, NULL};
   return gv_ensemble_finish(&o);
 }
 
@@ -197,7 +197,7 @@ int gv_ensemble_lattice_run(const gv_lattice *lat, uint64_t seed, size_t samples
   parts_dir(out, "lattice", gv_ensemble_hash64(fp), dir, sizeof dir);
   lattice_ctx c = {lat, seed, samples, chunk, kappa};
   long ntask = (long)((samples + chunk - 1) / chunk);
-  gv_ensemble_opts o = {dir, fp, ntask, 1, gv_ensemble_is_root() ? label : NULL, 0};
+  gv_ensemble_opts o = {dir, fp, ntask, 1, gv_ensemble_is_root() ? label : NULL, 0, NULL};
   gv_ensemble_stats st;
   if (!stats) stats = &st;
   status = gv_ensemble_run(&o, lattice_compute, &c, stats);
@@ -216,6 +216,6 @@ int gv_ensemble_lattice_finish(const gv_lattice *lat, uint64_t seed, size_t samp
   chunk = lattice_chunk(samples, chunk);
   lattice_fingerprint(lat, seed, samples, chunk, fp, sizeof fp);
   parts_dir(out, "lattice", gv_ensemble_hash64(fp), dir, sizeof dir);
-  gv_ensemble_opts o = {dir, fp, 1, 1, NULL, 0};
+  gv_ensemble_opts o = {dir, fp, 1, 1, NULL, 0, NULL};
   return gv_ensemble_finish(&o);
 }

@@ -31,6 +31,7 @@ enum { K_HELLO = 1, K_RESULT = 2, K_FAIL = 3 };
 
 typedef struct {
   int32_t kind, status;
+  int32_t nthreads, pad; /* requesting threads of the sender's rank */
   int64_t sample;
   uint64_t fp;
   char errmsg[512];
@@ -219,7 +220,16 @@ typedef struct {
 static void *dispatcher(void *arg) {
   dispatcher_arg *d = arg;
   run_state *s = d->s;
+  /* A rank is done when each of its requesting threads has been told to stop. */
   int active = d->nranks - 1;
+  int *left = malloc((size_t)d->nranks * sizeof *left);
+  if (!left) {
+    pthread_mutex_lock(&s->mu);
+    set_stop(s, GV_ENOMEM, "sample %ld (rank %d): %s", "out of memory", -1, 0);
+    pthread_mutex_unlock(&s->mu);
+    return NULL; /* cannot serve: MPI would hang; out of memory here is fatal anyway */
+  }
+  for (int r = 0; r < d->nranks; r++) left[r] = -1; /* unknown until its first message */
   unsigned char *buf = NULL;
   size_t cap = 0;
   while (active > 0) {
@@ -281,7 +291,9 @@ static void *dispatcher(void *arg) {
     }
     int64_t next = acquire_locked(s);
     pthread_mutex_unlock(&s->mu);
-    if (next < 0) active--;
+    int src = st.MPI_SOURCE;
+    if (left[src] < 0) left[src] = h.nthreads > 0 ? h.nthreads : 1;
+    if (next < 0 && --left[src] == 0) active--;
     MPI_Send(&next, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_REP, MPI_COMM_WORLD);
     if (to_commit) {
       pthread_mutex_lock(&s->mu);
@@ -290,11 +302,13 @@ static void *dispatcher(void *arg) {
     }
   }
   free(buf);
+  free(left);
   return NULL;
 }
 
 typedef struct {
   pthread_mutex_t mu; /* one request/reply pair at a time (MPI_THREAD_SERIALIZED) */
+  int nthreads;
   uint64_t fp;
   int stop;
   long computed_here;
@@ -306,6 +320,7 @@ static long worker_exchange(worker_state *w, int kind, int status, long sample, 
   memset(&h, 0, sizeof h);
   h.kind = kind;
   h.status = status;
+  h.nthreads = w->nthreads;
   h.sample = sample;
   h.fp = w->fp;
   void *rb = NULL;
@@ -339,6 +354,8 @@ static long worker_exchange(worker_state *w, int kind, int status, long sample, 
 static void remote_workers(run_state *s, worker_state *w, int nthreads) {
 #pragma omp parallel num_threads(nthreads)
   {
+#pragma omp single
+    w->nthreads = omp_get_num_threads(); /* the team may be smaller than asked */
     gv_ensemble_record *rec = NULL;
     int st = gv_ensemble_record_create(&rec);
     long k = worker_exchange(w, st ? K_FAIL : K_HELLO, st, -1, NULL);
@@ -404,6 +421,10 @@ int gv_ensemble_run(const gv_ensemble_opts *o, gv_ensemble_compute_fn compute, v
         int cst = gv_ensemble_record_create(&chk);
         for (long k = 0; k < M && !cst; k++) {
           int ls = gv_ens_rec_load_(o->dir, k, s.fp, chk);
+          if (ls == GV_OK && o->validate && o->validate(ctx, k, chk) != GV_OK) {
+            gv_error_context(GV_EFORMAT, "sample %ld: ", k);
+            ls = GV_EFORMAT;
+          }
           if (ls == GV_OK) {
             stats->resumed++;
             continue;

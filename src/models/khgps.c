@@ -30,7 +30,6 @@
  * both paths (agreement 1e-9 relative). */
 #include "glassvib/models.h"
 
-#include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
@@ -38,6 +37,19 @@
 #include <string.h>
 
 #include "glassvib/spectrum.h"
+
+/* Fortran BLAS dgemm (OpenBLAS). Not cblas_dgemm: GSL's reference libgslcblas
+ * also exports cblas_* and precedes OpenBLAS on the link line, so cblas_* calls
+ * would run an unoptimised triple loop. The trailing size_t are the hidden
+ * lengths of the character arguments. */
+extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
+                   const double *alpha, const double *a, const int *lda, const double *b,
+                   const int *ldb, const double *beta, double *c, const int *ldc, size_t, size_t);
+static void gemm(char ta, char tb, size_t m, size_t n, size_t k, double alpha, const double *a,
+                 size_t lda, const double *b, size_t ldb, double beta, double *c, size_t ldc) {
+  const int M = (int)m, N = (int)n, K = (int)k, LA = (int)lda, LB = (int)ldb, LC = (int)ldc;
+  dgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+}
 
 /* OpenBLAS thread control, if the BLAS in use is OpenBLAS (weak: optional). */
 extern void openblas_set_num_threads(int) __attribute__((weak));
@@ -402,8 +414,7 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
     m += b;
     if ((m >= k + b && ((m / b) % 2 == 0 || m >= 2 * k)) || m + b > mmax) {
       /* Rayleigh-Ritz for M^-1 on span(V): H = V^T W (symmetrised) */
-      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)m, (int)m, (int)n, 1.0, V, (int)n, W,
-                  (int)n, 0.0, H, (int)m);
+      gemm('T', 'N', m, m, n, 1.0, V, n, W, n, 0.0, H, m);
       for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < i; j++) {
           double s = 0.5 * (H[i + j * m] + H[j + i * m]);
@@ -419,10 +430,8 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
         goto cleanup;
       }
       /* th[0] = theta_{m-k-1}, th[1..k] = the wanted top k (ascending); vectors in S */
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, V, (int)n, S + m,
-                  (int)m, 0.0, Y, (int)n);
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0, W, (int)n, S + m,
-                  (int)m, 0.0, Z, (int)n);
+      gemm('N', 'N', n, k, m, 1.0, V, n, S + m, m, 0.0, Y, n);
+      gemm('N', 'N', n, k, m, 1.0, W, n, S + m, m, 0.0, Z, n);
       /* accept when every wanted Ritz value is accurate: |theta - theta_true| <=
        * min(r, r^2/gap) (Parlett, The Symmetric Eigenvalue Problem, Thm 11.7.1),
        * gap = distance to the nearest other Ritz value */
@@ -456,10 +465,8 @@ static int krylov_low(gv_khgps_work *w, uint64_t seed, uint64_t sample, double *
     double *Vn = V + m * n;
     memcpy(Vn, W + (m - b) * n, n * b * sizeof *Vn);
     for (int pass = 0; pass < 2; pass++) {
-      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)m, (int)b, (int)n, 1.0, V, (int)n, Vn,
-                  (int)n, 0.0, C, (int)m);
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)b, (int)m, -1.0, V, (int)n, C,
-                  (int)m, 1.0, Vn, (int)n);
+      gemm('T', 'N', m, b, n, 1.0, V, n, Vn, n, 0.0, C, m);
+      gemm('N', 'N', n, b, m, -1.0, V, n, C, m, 1.0, Vn, n);
     }
     GV_TRY(orthonormalise(Vn, n, b));
   }

@@ -26,12 +26,12 @@ static void on_term(int sig) {
 }
 
 /* Rank mode: run, merge on the root into OUT, print per-rank counts. */
-static int rank_main(const char *dir, double sleep_s, const char *out) {
+static int rank_main(const char *dir, double sleep_s, const char *out, int threads) {
   signal(SIGTERM, on_term);
   gv_log_set_level(GV_LOG_QUIET);
   if (gv_ensemble_comm_init()) return 5;
   synth_ctx c = {GV_DEFAULT_SEED, sleep_s, -1, 0};
-  gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
+  gv_ensemble_opts o = {dir, FP, M, threads, NULL, 0, NULL};
   gv_ensemble_stats st;
   int status = gv_ensemble_run(&o, synth_compute, &c, &st);
   printf("rank %d of %d computed %ld status %d\n", st.rank, st.nranks, st.computed_here, status);
@@ -97,9 +97,9 @@ static int count_rec(const char *dir) {
 }
 
 /* Run P ranks; returns the exit code; sums the per-rank counts. */
-static int mpirun(int P, const char *dir, double sleep_s, const char *out, long *sum, int *ranks_working) {
+static int mpirun(int P, const char *dir, double sleep_s, const char *out, long *sum, int *ranks_working, int threads) {
   char cmd[9000], line[256];
-  snprintf(cmd, sizeof cmd, "%s -n %d %s --rank %s %g %s 2>&1", MPIEXEC, P, self, dir, sleep_s, out);
+  snprintf(cmd, sizeof cmd, "%s -n %d %s --rank %s %g %s %d 2>&1", MPIEXEC, P, self, dir, sleep_s, out, threads);
   FILE *pp = popen(cmd, "r");
   if (!pp) return -1;
   *sum = 0;
@@ -130,7 +130,7 @@ static int same_file(const char *path, const synth_merged *ref) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 5 && !strcmp(argv[1], "--rank")) return rank_main(argv[2], atof(argv[3]), argv[4]);
+  if (argc == 6 && !strcmp(argv[1], "--rank")) return rank_main(argv[2], atof(argv[3]), argv[4], atoi(argv[5]));
   if (argc == 4 && !strcmp(argv[1], "--khgps")) {
     gv_log_set_level(GV_LOG_QUIET);
     if (gv_ensemble_comm_init()) return 5;
@@ -164,7 +164,7 @@ int main(int argc, char **argv) {
   ref.order_ok = 1;
   synth_ctx c = {GV_DEFAULT_SEED, 0, -1, 0};
   snprintf(dir, sizeof dir, "%s/serial.parts", tmp);
-  gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
+  gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0, NULL};
   CHECK_OK(gv_ensemble_run(&o, synth_compute, &c, NULL));
   CHECK_OK(gv_ensemble_merge(&o, synth_merge, &ref));
   CHECK(ref.n > 0 && ref.order_ok, "serial reference");
@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
     int working;
     snprintf(dir, sizeof dir, "%s/p%d.parts", tmp, P);
     snprintf(out, sizeof out, "%s/p%d.bin", tmp, P);
-    int rc = mpirun(P, dir, 0.01, out, &sum, &working);
+    int rc = mpirun(P, dir, 0.01, out, &sum, &working, P - 1); /* P = 3: 2 threads per rank */
     CHECK(rc == 0, "mpiexec -n %d exited with %d", P, rc);
     CHECK(sum == M, "P = %d: ranks computed %ld samples in all, expected %ld", P, sum, M);
     CHECK(working >= 2, "P = %d: only %d rank(s) got work (dynamic assignment)", P, working);
@@ -196,7 +196,7 @@ int main(int argc, char **argv) {
     snprintf(out, sizeof out, "%s/p3b.bin", tmp);
     long sum;
     int working;
-    int rc = mpirun(2, dir, 0, out, &sum, &working);
+    int rc = mpirun(2, dir, 0, out, &sum, &working, 1);
     CHECK(rc == 0 && sum == 1, "corrupt record: exit %d, %ld recomputed (expected 1)", rc, sum);
     CHECK(same_file(out, &ref), "merge after recomputing the corrupt record identical");
   }
@@ -208,7 +208,7 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
       char cmd[9000];
-      snprintf(cmd, sizeof cmd, "exec %s -n 2 %s --rank %s 0.06 %s > /dev/null 2>&1", MPIEXEC, self, dir, out);
+      snprintf(cmd, sizeof cmd, "exec %s -n 2 %s --rank %s 0.15 %s 2 > /dev/null 2>&1", MPIEXEC, self, dir, out);
       execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
       _exit(127);
     }
@@ -221,7 +221,7 @@ int main(int argc, char **argv) {
     CHECK(access(out, F_OK) != 0, "SIGTERM: no merged output");
     long sum;
     int working;
-    int rc = mpirun(3, dir, 0, out, &sum, &working);
+    int rc = mpirun(3, dir, 0, out, &sum, &working, 1);
     CHECK(rc == 0 && sum == M - part, "resume on 3 ranks: exit %d, computed %ld of the %ld missing", rc, sum, M - part);
     CHECK(same_file(out, &ref), "resumed MPI run identical to the serial run");
   }
@@ -233,7 +233,8 @@ int main(int argc, char **argv) {
     snprintf(o3, sizeof o3, "%s/k3.h5", tmp);
     snprintf(b3, sizeof b3, "%s/k3.bin", tmp);
     CHECK(khgps_bytes(o1, b1) == 0, "serial khgps driver: %s", gv_error_message());
-    snprintf(cmd, sizeof cmd, "%s -n 3 %s --khgps %s %s", MPIEXEC, self, o3, b3);
+    /* 2 OpenMP threads per rank: small N computes 2 samples at once in every rank */
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=2 %s -n 3 %s --khgps %s %s", MPIEXEC, self, o3, b3);
     int rc = system(cmd);
     CHECK(rc == 0, "mpiexec -n 3 khgps: %d", rc);
     FILE *f1 = fopen(b1, "rb"), *f3 = fopen(b3, "rb");

@@ -35,7 +35,7 @@ static int count_ext(const char *dir, const char *ext) {
 
 static int run_merge(const char *dir, const char *fp, long M, int threads, synth_ctx *c, synth_merged *m,
                      gv_ensemble_stats *st) {
-  gv_ensemble_opts o = {dir, fp, M, threads, NULL, 0};
+  gv_ensemble_opts o = {dir, fp, M, threads, NULL, 0, NULL};
   int status = gv_ensemble_run(&o, synth_compute, c, st);
   if (status != GV_OK) return status;
   memset(m, 0, sizeof *m);
@@ -53,7 +53,7 @@ static int worker(const char *dir, long M, double sleep_s) {
   signal(SIGTERM, on_term);
   gv_log_set_level(GV_LOG_QUIET);
   synth_ctx c = {GV_DEFAULT_SEED, sleep_s, -1, 0};
-  gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
+  gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0, NULL};
   gv_ensemble_stats st;
   int status = gv_ensemble_run(&o, synth_compute, &c, &st);
   /* exit code: 3 interrupted, 4 error, else 10 (all done) or 50 (pending) + samples computed */
@@ -183,7 +183,7 @@ int main(int argc, char **argv) {
   CHECK_OK(gv_ensemble_progress(dir, 1, &pi));
   CHECK(pi.done == M - 1 && pi.corrupt == 1, "progress --verify sees the corrupt record");
   {
-    gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
+    gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0, NULL};
     synth_merged bad = {0};
     bad.order_ok = 1;
     CHECK(gv_ensemble_merge(&o, synth_merge, &bad) == GV_EFORMAT, "merge refuses a corrupt record");
@@ -201,7 +201,7 @@ int main(int argc, char **argv) {
 
   /* ---- other parameters: refused, directory untouched */
   {
-    gv_ensemble_opts o = {dir, FP " J=0.5", M, 1, NULL, 0};
+    gv_ensemble_opts o = {dir, FP " J=0.5", M, 1, NULL, 0, NULL};
     c.calls = 0;
     CHECK(gv_ensemble_run(&o, synth_compute, &c, &st) == GV_EINVAL && c.calls == 0, "other fingerprint refused");
     CHECK(strstr(gv_error_message(), "other parameters") != NULL, "message names the cause: %s", gv_error_message());
@@ -213,7 +213,7 @@ int main(int argc, char **argv) {
   CHECK_OK(run_merge(dir, FP, M, 3, &c, &m, &st));
   CHECK(st.computed == M && m.n == ref.n && !memcmp(m.buf, ref.buf, m.n), "3 threads: identical merge");
   free(m.buf);
-  gv_ensemble_opts fo = {dir, FP, M, 1, NULL, 0};
+  gv_ensemble_opts fo = {dir, FP, M, 1, NULL, 0, NULL};
   CHECK_OK(gv_ensemble_finish(&fo));
   CHECK(access(dir, F_OK) != 0, "finish removes the run directory");
 
@@ -221,7 +221,7 @@ int main(int argc, char **argv) {
   snprintf(dir, sizeof dir, "%s/fail.parts", tmp);
   synth_ctx cf = {GV_DEFAULT_SEED, 0, 7, 0};
   {
-    gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0};
+    gv_ensemble_opts o = {dir, FP, M, 1, NULL, 0, NULL};
     int s = gv_ensemble_run(&o, synth_compute, &cf, &st);
     CHECK(s == GV_ENUMERIC && strstr(gv_error_message(), "sample 7"), "failure reported: %d %s", s, gv_error_message());
     snprintf(p, sizeof p, "%s/s%010ld.rec", dir, 7L);
@@ -253,7 +253,7 @@ int main(int argc, char **argv) {
   snprintf(p, sizeof p, "%s/s%010ld.claim", dir, 12L);
   if ((f = fopen(p, "w"))) fprintf(f, "some-other-node 12345\n"), fclose(f); /* fresh, other host */
   {
-    gv_ensemble_opts o = {dir, FP, M, 2, NULL, 0};
+    gv_ensemble_opts o = {dir, FP, M, 2, NULL, 0, NULL};
     int s = gv_ensemble_run(&o, synth_compute, &c, &st);
     CHECK(s == GV_ENSEMBLE_PENDING && st.pending == 2 && st.computed == M - 2,
           "live claims left to their owners: status %d pending %ld computed %ld", s, st.pending, st.computed);
