@@ -17,5 +17,6 @@
 #include "glassvib/models.h"
 #include "glassvib/theory.h"
 #include "glassvib/ensemble.h"
+#include "glassvib/ensemble_models.h"
 #include "glassvib/plot.h"
 #endif

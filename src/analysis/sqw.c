@@ -58,7 +58,9 @@ static double shell(const gv_box *b, double q0, int maxv, double *G, int *nv) {
     gmin = fmin(gmin, sqrt(g2));
   }
   int nmax = (int)ceil(q0 / gmin * 1.5) + 1;
-  if (nmax > 60) nmax = 60;
+  /* bound the enumeration to ~4e6 integer vectors (d = 4 grows fast) */
+  int cap = ((int)floor(pow(4e6, 1.0 / d)) - 1) / 2;
+  if (nmax > cap) nmax = cap;
   double best = INFINITY;
   *nv = 0;
   int side = 2 * nmax + 1;

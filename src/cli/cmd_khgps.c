@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "glassvib/ensemble_models.h"
 #include "glassvib/io.h"
 #include "glassvib/models.h"
 #include "glassvib/spectrum.h"
@@ -138,7 +139,7 @@ int gv_cmd_khgps(int argc, char **argv) {
       {"nlow", 0, GV_ARG_INT, &nlow, "K", "eigenvalues per sample: 0 = all (default for N <= 4000), K = the K lowest (default N/50 for N > 4000)", GV_NO_RANGE, 0, 0},
       {"gtol", 0, GV_ARG_DOUBLE, &gtol, "G", "gradient tolerance max|dH/dx| (default 1e-10)", GV_NO_RANGE, 0, 0},
       GV_ARG_SEED(&seed),
-      GV_ARG_OUT(&out, "HDF5 output (per-sample eigenvalues, x*, kappa; DOS; partial averages)"),
+      GV_ARG_OUT(&out, "HDF5 output (per-sample eigenvalues, x*, kappa; DOS; partial averages); resumable run directory OUT.parts while running"),
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
@@ -151,6 +152,8 @@ int gv_cmd_khgps(int argc, char **argv) {
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc == 1) return 0;
   if (rc) return 2;
+  if (gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("khgps", GV_EIO);
+  if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports and writes */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);
   gv_cli_set_threads(threads);
   if (n < 2) { fprintf(stderr, "glassvib khgps: --n %lld: need N >= 2\n", n); return 2; }
@@ -173,8 +176,16 @@ int gv_cmd_khgps(int argc, char **argv) {
   gv_khgps_sample *s = calloc((size_t)samples, sizeof *s);
   double *eig = NULL, *kap = NULL, *xx = NULL, *x2s = NULL;
   if (!s) return gv_cli_fail("khgps", GV_ERROR(GV_ENOMEM, "out of memory"));
-  status = gv_khgps_ensemble_run(&p, 0, (size_t)samples, s, quiet ? NULL : "khgps");
-  if (status < 0) goto cleanup;
+  /* distributed over MPI ranks / processes, committed per sample to OUT.parts, resumable */
+  gv_ensemble_stats est;
+  status = gv_ensemble_khgps_run(&p, (size_t)samples, out, s, quiet ? NULL : "khgps", &est);
+  if (status < 0 || !gv_ensemble_is_root()) goto cleanup;
+  if (status == GV_ENSEMBLE_PENDING) {
+    fprintf(stderr, "glassvib khgps: %ld samples are still being computed by other processes; the last one to "
+            "finish writes the output\n", est.pending);
+    status = GV_OK;
+    goto cleanup;
+  }
   const size_t ne = s[0].neig, ns = (size_t)samples, nn = p.n;
   eig = malloc(ne * ns * sizeof *eig);
   kap = malloc(nn * ns * sizeof *kap);
@@ -198,6 +209,7 @@ int gv_cmd_khgps(int argc, char **argv) {
     int st = write_h5(out, &p, ns, s, &a, eig, ne * ns, wall);
     if (st < 0) { status = st; goto cleanup; }
   }
+  gv_ensemble_khgps_finish(&p, out); /* the merged output is committed: drop OUT.parts */
   if (json) {
     gv_json j;
     gv_json_begin(&j, stdout);

@@ -1,5 +1,6 @@
 /* glassvib lattice: the lattice model of dipole stiffnesses (seed 003, Eqs. 8-10);
- * docs/meanfield.md. Resumable: with -o P.tsv, finished chunks go to P.tsv.ckpt. */
+ * docs/meanfield.md. Resumable and distributable (mpirun): with -o P.tsv, finished
+ * chunks go to the run directory P.tsv.parts (docs/cluster.md). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "glassvib/ensemble_models.h"
 #include "glassvib/models.h"
 #include "glassvib/spectrum.h"
 
@@ -24,7 +26,7 @@ int gv_cmd_lattice(int argc, char **argv) {
       {"window", 0, GV_ARG_STRING, &window, "LO,HI", "eta fit window in kappa (default: 10th smallest kappa to the 0.3% quantile)", GV_NO_RANGE, 0, 0},
       {"chunk", 0, GV_ARG_INT, &chunk, "C", "realisations per checkpoint chunk (default 65536)", 1, 1e9, 0, 0},
       GV_ARG_SEED(&seed),
-      GV_ARG_OUT(&out, "TSV output: p(kappa) in log bins (checkpoint OUT.ckpt while running)"),
+      GV_ARG_OUT(&out, "TSV output: p(kappa) in log bins (run directory OUT.parts while running)"),
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
@@ -37,6 +39,8 @@ int gv_cmd_lattice(int argc, char **argv) {
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc == 1) return 0;
   if (rc) return 2;
+  if (gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("lattice", GV_EIO);
+  if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports and writes */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);
   gv_cli_set_threads(threads);
   if (dim < 1) { fprintf(stderr, "glassvib lattice: --dim %lld: need d >= 1\n", dim); return 2; }
@@ -63,7 +67,6 @@ int gv_cmd_lattice(int argc, char **argv) {
   int status = GV_OK;
   gv_lattice *lat = NULL;
   double *kappa = NULL;
-  char *ckpt = NULL;
   gv_spectrum_hist *hist = NULL;
   gv_outfile of = {0};
   double t0 = gv_wall_time();
@@ -76,15 +79,17 @@ int gv_cmd_lattice(int argc, char **argv) {
   if (status < 0) goto cleanup;
   kappa = malloc((size_t)samples * sizeof *kappa);
   if (!kappa) { status = GV_ERROR(GV_ENOMEM, "cannot hold %lld realisations", samples); goto cleanup; }
-  if (out) {
-    size_t len = strlen(out) + 6;
-    ckpt = malloc(len);
-    if (!ckpt) { status = GV_ERROR(GV_ENOMEM, "out of memory"); goto cleanup; }
-    snprintf(ckpt, len, "%s.ckpt", out);
-  }
   size_t resumed = 0;
-  status = gv_lattice_run(lat, seed, (size_t)samples, (size_t)chunk, ckpt, kappa, &resumed, quiet ? NULL : "lattice");
-  if (status < 0) goto cleanup;
+  gv_ensemble_stats est;
+  status = gv_ensemble_lattice_run(lat, seed, (size_t)samples, (size_t)chunk, out, kappa, &resumed,
+                                   quiet ? NULL : "lattice", &est);
+  if (status < 0 || !gv_ensemble_is_root()) goto cleanup;
+  if (status == GV_ENSEMBLE_PENDING) {
+    fprintf(stderr, "glassvib lattice: %ld chunks are still being computed by other processes; the last one to "
+            "finish writes the output\n", est.pending);
+    status = GV_OK;
+    goto cleanup;
+  }
   gv_lattice_analysis a;
   status = gv_lattice_analyse(kappa, (size_t)samples, wlo, whi, &a);
   if (status < 0) goto cleanup;
@@ -111,8 +116,9 @@ int gv_cmd_lattice(int argc, char **argv) {
               hist->edges[b + 1], hist->density[b], hist->error[b], hist->counts[b]);
     status = gv_outfile_commit(&of);
     if (status < 0) goto cleanup;
-    if (ckpt) unlink(ckpt); /* the run is complete and committed */
   }
+  /* the run is complete and committed: drop the run directory */
+  gv_ensemble_lattice_finish(lat, seed, (size_t)samples, (size_t)chunk, out);
   if (json) {
     gv_json j;
     gv_json_begin(&j, stdout);
@@ -138,7 +144,6 @@ cleanup:
   gv_spectrum_hist_destroy(&hist);
   gv_lattice_destroy(&lat);
   free(kappa);
-  free(ckpt);
   if (status < 0) return gv_cli_fail("lattice", status);
   return 0;
 }

@@ -57,6 +57,7 @@ typedef struct {
   int show_progress;
   /* heartbeat thread */
   pthread_t hb;
+  pthread_cond_t hb_cv;
   int hb_running, hb_quit;
 } run_state;
 
@@ -80,19 +81,22 @@ static void held_remove(run_state *s, long k) {
     if (s->held[i] == k) { s->held[i] = -1; return; }
 }
 
+/* Refresh our claims every HEARTBEAT_S seconds; woken at once by hb_cv at the end. */
 static void *heartbeat(void *arg) {
   run_state *s = arg;
-  for (int t = 0;; t++) {
-    struct timespec ts = {0, 200 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    pthread_mutex_lock(&s->mu);
-    int quit = s->hb_quit;
-    if (!quit && t % (HEARTBEAT_S * 5) == HEARTBEAT_S * 5 - 1)
-      for (long i = 0; i < s->nheld_cap; i++)
-        if (s->held[i] >= 0) gv_ens_claim_touch_(s->o->dir, s->held[i]);
-    pthread_mutex_unlock(&s->mu);
-    if (quit) return NULL;
+  pthread_mutex_lock(&s->mu);
+  while (!s->hb_quit) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HEARTBEAT_S;
+    while (!s->hb_quit && pthread_cond_timedwait(&s->hb_cv, &s->mu, &until) != ETIMEDOUT) {
+    }
+    if (s->hb_quit) break;
+    for (long i = 0; i < s->nheld_cap; i++)
+      if (s->held[i] >= 0) gv_ens_claim_touch_(s->o->dir, s->held[i]);
   }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
 }
 
 /* Next sample for this process (root/serial), claimed; -1 when none is left.
@@ -398,6 +402,7 @@ int gv_ensemble_run(const gv_ensemble_opts *o, gv_ensemble_compute_fn compute, v
   s.fp = gv_ensemble_hash64(o->fingerprint);
   s.stale_s = o->stale_s > 0 ? o->stale_s : 600;
   pthread_mutex_init(&s.mu, NULL);
+  pthread_cond_init(&s.hb_cv, NULL);
   int nthreads = o->parallel_samples > 1 ? o->parallel_samples : 1;
   if (nranks > 1 && level < 2) nthreads = 1; /* MPI without SERIALIZED: only the main thread may call MPI */
   long M = o->samples;
@@ -493,6 +498,7 @@ int gv_ensemble_run(const gv_ensemble_opts *o, gv_ensemble_compute_fn compute, v
     if (s.hb_running) {
       pthread_mutex_lock(&s.mu);
       s.hb_quit = 1;
+      pthread_cond_signal(&s.hb_cv);
       pthread_mutex_unlock(&s.mu);
       pthread_join(s.hb, NULL);
     }
@@ -527,7 +533,10 @@ int gv_ensemble_run(const gv_ensemble_opts *o, gv_ensemble_compute_fn compute, v
            stats->computed, stats->computed_here, stats->resumed, stats->wall_s, stats->scan_s, stats->commit_s,
            100 * stats->commit_s / (stats->wall_s > 0 ? stats->wall_s : 1));
 cleanup:
-  if (s.o) pthread_mutex_destroy(&s.mu);
+  if (s.o) {
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.hb_cv);
+  }
   free(s.todo);
   free(s.deferred);
   free(s.held);

@@ -251,36 +251,46 @@ static int claim_stale(const char *path, double stale_s) {
   long pid = 0;
   int ok = fscanf(f, "%255s %ld", host, &pid) == 2;
   fclose(f);
-  if (!ok) return difftime(time(NULL), st.st_mtime) > 5; /* being written right now, or garbage */
+  if (!ok) return 1; /* claims are created with their content (link(2)): this is garbage */
   host_name(me, sizeof me);
   if (strcmp(host, me)) return 0;
   if (pid == (long)getpid()) return 0; /* ours */
   return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* The claim is written under a private name and link(2)ed into place, which fails
+ * if the claim exists: exclusive like O_EXCL, and a claim is never seen empty
+ * (a process killed between create and write would otherwise leave one). */
 int gv_ens_claim_(const char *dir, long k, double stale_s) {
-  char p[4096];
+  char p[4096], tmp[4400], line[320], host[256];
   gv_ens_claim_path_(dir, k, p, sizeof p);
+  host_name(host, sizeof host);
+  int len = snprintf(line, sizeof line, "%s %ld\n", host, (long)getpid());
+  snprintf(tmp, sizeof tmp, "%s.%s.%ld.tmp", p, host, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return GV_ERROR(GV_EIO, "cannot create claim %s: %s", tmp, strerror(errno));
+  ssize_t w = write(fd, line, (size_t)len);
+  close(fd);
+  if (w != len) {
+    unlink(tmp);
+    return GV_ERROR(GV_EIO, "cannot write claim %s", tmp);
+  }
+  int result = 0;
   for (int attempt = 0; attempt < 2; attempt++) {
-    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd >= 0) {
-      char line[320], host[256];
-      host_name(host, sizeof host);
-      int len = snprintf(line, sizeof line, "%s %ld\n", host, (long)getpid());
-      ssize_t w = write(fd, line, (size_t)len);
-      close(fd);
-      if (w != len) {
-        unlink(p);
-        return GV_ERROR(GV_EIO, "cannot write claim %s", p);
-      }
-      return 1;
+    if (link(tmp, p) == 0) {
+      result = 1;
+      break;
     }
-    if (errno != EEXIST) return GV_ERROR(GV_EIO, "cannot create claim %s: %s", p, strerror(errno));
-    if (!claim_stale(p, stale_s)) return 0;
+    if (errno != EEXIST) {
+      result = GV_ERROR(GV_EIO, "cannot create claim %s: %s", p, strerror(errno));
+      break;
+    }
+    if (!claim_stale(p, stale_s)) break;
     gv_log(GV_LOG_DEBUG, "ensemble: taking over stale claim %s", p);
     unlink(p);
   }
-  return 0;
+  unlink(tmp);
+  return result;
 }
 
 void gv_ens_claim_release_(const char *dir, long k) {

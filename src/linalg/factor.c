@@ -30,6 +30,9 @@ struct gv_linalg_factor {
   int dim;
   double sigma;
   int factored;
+  /* serial-path workspaces kept across solves (cholmod_l_solve2 reuses them):
+   * re-allocating n-sized buffers on every Lanczos step costs page faults */
+  cholmod_dense *X, *Y, *E;
 };
 
 /* A view of gv_sparse as a CHOLMOD matrix (no copy): stype = 1 uses the upper
@@ -55,6 +58,9 @@ static cholmod_sparse view(const gv_sparse *A) {
 void gv_linalg_factor_destroy(gv_linalg_factor **F) {
   if (!F || !*F) return;
   if ((*F)->L) cholmod_l_free_factor(&(*F)->L, &(*F)->cc);
+  cholmod_l_free_dense(&(*F)->X, &(*F)->cc);
+  cholmod_l_free_dense(&(*F)->Y, &(*F)->cc);
+  cholmod_l_free_dense(&(*F)->E, &(*F)->cc);
   cholmod_l_finish(&(*F)->cc);
   free(*F);
   *F = NULL;
@@ -118,7 +124,7 @@ double gv_linalg_factor_sigma(const gv_linalg_factor *F) { return F->sigma; }
 
 /* Solve one block of m <= BLOCK columns with a given common (thread-private). */
 static int solve_block(gv_linalg_factor *F, cholmod_common *cc, int64_t m, const double *B,
-                       double *X, cholmod_dense **Y, cholmod_dense **E) {
+                       double *X, cholmod_dense **Xw, cholmod_dense **Y, cholmod_dense **E) {
   cholmod_dense b;
   memset(&b, 0, sizeof b);
   b.nrow = (size_t)F->n;
@@ -128,11 +134,11 @@ static int solve_block(gv_linalg_factor *F, cholmod_common *cc, int64_t m, const
   b.x = (void *)B;
   b.xtype = CHOLMOD_REAL;
   b.dtype = CHOLMOD_DOUBLE;
-  cholmod_dense *x = NULL;
-  int ok = cholmod_l_solve2(CHOLMOD_A, F->L, &b, NULL, &x, NULL, Y, E, cc);
-  if (!ok || !x) return GV_ENUMERIC;
-  memcpy(X, x->x, (size_t)(F->n * m) * sizeof(double));
-  cholmod_l_free_dense(&x, cc);
+  /* X workspace reused only if its shape matches (solve2 reallocates otherwise) */
+  if (*Xw && (*Xw)->ncol != (size_t)m) cholmod_l_free_dense(Xw, cc);
+  int ok = cholmod_l_solve2(CHOLMOD_A, F->L, &b, NULL, Xw, NULL, Y, E, cc);
+  if (!ok || !*Xw) return GV_ENUMERIC;
+  memcpy(X, (*Xw)->x, (size_t)(F->n * m) * sizeof(double));
   return GV_OK;
 }
 
@@ -143,13 +149,10 @@ static int solve_all(gv_linalg_factor *F, int64_t nrhs, const double *B, double 
   int nthr = (int)(nblk < omp_get_max_threads() ? nblk : omp_get_max_threads());
   if (nthr < 1) nthr = 1;
   if (nthr == 1) {
-    cholmod_dense *Y = NULL, *E = NULL;
     for (int64_t b = 0; b < nblk && !bad; b++) {
       int64_t c0 = b * BLOCK, m = nrhs - c0 < BLOCK ? nrhs - c0 : BLOCK;
-      if (solve_block(F, &F->cc, m, B + c0 * F->n, X + c0 * F->n, &Y, &E)) bad = 1;
+      if (solve_block(F, &F->cc, m, B + c0 * F->n, X + c0 * F->n, &F->X, &F->Y, &F->E)) bad = 1;
     }
-    cholmod_l_free_dense(&Y, &F->cc);
-    cholmod_l_free_dense(&E, &F->cc);
   } else {
 #pragma omp parallel num_threads(nthr)
     {
@@ -157,15 +160,16 @@ static int solve_all(gv_linalg_factor *F, int64_t nrhs, const double *B, double 
       cholmod_l_start(&cc);
       cc.print = 0;
       cc.error_handler = NULL;
-      cholmod_dense *Y = NULL, *E = NULL;
+      cholmod_dense *Xw = NULL, *Y = NULL, *E = NULL;
 #pragma omp for schedule(dynamic, 1)
       for (int64_t b = 0; b < nblk; b++) {
         int64_t c0 = b * BLOCK, m = nrhs - c0 < BLOCK ? nrhs - c0 : BLOCK;
-        if (solve_block(F, &cc, m, B + c0 * F->n, X + c0 * F->n, &Y, &E)) {
+        if (solve_block(F, &cc, m, B + c0 * F->n, X + c0 * F->n, &Xw, &Y, &E)) {
 #pragma omp atomic write
           bad = 1;
         }
       }
+      cholmod_l_free_dense(&Xw, &cc);
       cholmod_l_free_dense(&Y, &cc);
       cholmod_l_free_dense(&E, &cc);
       cholmod_l_finish(&cc);

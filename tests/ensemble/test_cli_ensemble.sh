@@ -78,7 +78,7 @@ $BIN khgps $KH --samples 6 --threads 1 -o "$T/t1.h5" > /dev/null && $BIN khgps $
 [ ! -e "$T/t1.h5.parts" ] && ok "run directory removed after the merge" || bad "t1.h5.parts left behind"
 
 # ---- khgps: SIGKILL mid-way, progress, corrupt record, refusal, resume
-KK="--n 300 --h 0.012 --J 0.13 --kappa0 1.1 --seed 9 --samples 40 --threads 1 --quiet"
+KK="--n 300 --h 0.012 --J 0.13 --kappa0 1.1 --seed 9 --samples 60 --threads 1 --quiet"
 $BIN khgps $KK -o "$T/ref.h5" > /dev/null || bad "khgps reference run"
 $BIN khgps $KK -o "$T/k.h5" > /dev/null &
 pid=$!
@@ -86,13 +86,15 @@ if wait_rec "$T/k.h5.parts" 4 $pid; then
   kill -KILL $pid
   wait $pid 2> /dev/null
   n=$(nrec "$T/k.h5.parts")
-  if [ ! -e "$T/k.h5" ] && [ "$n" -ge 4 ] && [ "$n" -lt 40 ]; then
-    ok "SIGKILL: no output, $n of 40 records committed"
+  if [ -e "$T/k.h5" ]; then
+    echo "note: khgps kill test inconclusive (the run ended before the signal)"
+  elif [ "$n" -ge 4 ] && [ "$n" -lt 60 ]; then
+    ok "SIGKILL: no output, $n of 60 records committed"
     J=$($BIN info "$T/k.h5" --json)
     $PY - "$J" "$n" << 'EOF' && ok "info shows the progress" || bad "info progress: $J"
 import json, sys
 d = json.loads(sys.argv[1])
-assert d["kind"] == "ensemble-run" and d["samples"] == 40 and d["done"] >= int(sys.argv[2]) - 1, d
+assert d["kind"] == "ensemble-run" and d["samples"] == 60 and d["done"] >= int(sys.argv[2]) - 1, d
 EOF
     # corrupt one committed record
     rec=$(ls "$T/k.h5.parts"/*.rec | head -n 2 | tail -n 1)
@@ -124,12 +126,17 @@ if wait_rec "$T/p.tsv.parts" 3 $pid; then
   wait $pid
   rc=$?
   n=$(nrec "$T/p.tsv.parts")
-  [ $rc -ne 0 ] && [ ! -e "$T/p.tsv" ] && [ "$n" -lt 40 ] && ok "SIGTERM: exit $rc, no output, $n of 40 chunks kept" \
-    || bad "SIGTERM: rc $rc, records $n"
-  J=$($BIN lattice $LL -o "$T/p.tsv" --json)
-  $PY -c "import json,sys; d=json.loads(sys.argv[1]); assert d['resumed']>0, d" "$J" && ok "lattice resumed $($PY -c "import json,sys; print(json.loads(sys.argv[1])['resumed'])" "$J") realisations" \
-    || bad "lattice resume JSON: $J"
-  tsvsame "$T/pref.tsv" "$T/p.tsv" && ok "resumed lattice table identical" || bad "resumed lattice table differs"
+  if [ $rc -eq 0 ] && [ -e "$T/p.tsv" ]; then
+    echo "note: lattice SIGTERM test inconclusive (the run ended before the signal)"
+  else
+    [ $rc -ne 0 ] && [ ! -e "$T/p.tsv" ] && [ "$n" -lt 40 ] && ok "SIGTERM: exit $rc, no output, $n of 40 chunks kept" \
+      || bad "SIGTERM: rc $rc, records $n"
+    J=$($BIN lattice $LL -o "$T/p.tsv" --json)
+    $PY -c "import json,sys; d=json.loads(sys.argv[1]); assert d['resumed']>0, d" "$J" \
+      && ok "lattice resumed $($PY -c "import json,sys; print(json.loads(sys.argv[1])['resumed'])" "$J") realisations" \
+      || bad "lattice resume JSON: $J"
+    tsvsame "$T/pref.tsv" "$T/p.tsv" && ok "resumed lattice table identical" || bad "resumed lattice table differs"
+  fi
 else
   echo "note: lattice SIGTERM test inconclusive"
 fi
