@@ -107,6 +107,14 @@ int gv_cmd_modes(int argc, char **argv) {
     gv_json_num(&j, "omega_phonon", m.omega_phonon);
     gv_json_bool(&j, "converged", !not_converged);
     gv_json_end(&j);
+  } else if (m.k > 0) {
+    printf("modes        %d (%s), %d zero modes (translations) excluded\n", m.k, m.method,
+           m.n_zero_modes);
+    printf("omega        %.6g .. %.6g   (lowest participation e = %.3g, N e = %.1f)\n", m.omega[0],
+           m.omega[m.k - 1], m.participation[0], m.participation[0] * (double)g.sys->n);
+    printf("residual     max ||Mv - lambda v|| = %.3g\n", m.max_residual);
+    if (isfinite(m.omega_phonon)) printf("phonon band  predicted from c_T: omega ~ %.4g\n", m.omega_phonon);
+    printf("wall time    %.2f s%s%s\n", m.wall_s, out ? ", written to " : "", out ? out : "");
   }
   if (m.n_negative > 0) {
     fprintf(stderr, "glassvib modes: the Hessian has %d negative eigenvalue(s) beyond the zero modes:", m.n_negative);
