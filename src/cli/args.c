@@ -138,6 +138,11 @@ int gv_cli_parse(const gv_cmd_spec *spec, gv_arg *args, int argc, char **argv,
     return bad(spec, "unexpected argument '%s'%s", positional[spec->max_positional], "");
   if (pos) *pos = positional;
   if (npos) *npos = np;
+  /* The shared options act here, once, for every command. */
+  for (gv_arg *a = args; a->name; a++) {
+    if (strcmp(a->name, "threads") == 0 && a->given) gv_cli_set_threads(*(long long *)a->dest);
+    if (strcmp(a->name, "quiet") == 0 && a->given) gv_log_set_level(GV_LOG_QUIET);
+  }
   return GV_OK;
 }
 

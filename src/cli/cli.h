@@ -39,7 +39,8 @@ typedef struct gv_cmd_spec {
   int min_positional, max_positional; /* max < 0: unlimited */
 } gv_cmd_spec;
 
-/* Parse argv (argv[0] = command name). Positional arguments are returned in
+/* Parse argv (argv[0] = command name) and apply the shared options --threads
+ * and --quiet if the table has them. Positional arguments are returned in
  * pos (borrowed from argv). Returns 0 ok, 1 if --help was printed (caller
  * returns 0), or prints the error and returns GV_EINVAL. */
 int gv_cli_parse(const gv_cmd_spec *spec, gv_arg *args, int argc, char **argv,

@@ -59,8 +59,6 @@ int gv_cmd_anatomy(int argc, char **argv) {
   int npos;
   int rcode = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rcode) return rcode > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   gv_glass g;
   gv_glass_init(&g);
   gv_pairset *ps = NULL;

@@ -82,8 +82,6 @@ int gv_cli_born_main(int argc, char **argv, int gba) {
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc == 1) return 0;
   if (rc) return 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   int status = GV_OK;
   double *q = NULL, *w = NULL, *qerr = NULL, *wbuf = NULL, *sbuf = NULL;
   size_t nq = 0, nw = 0;

@@ -61,8 +61,6 @@ int gv_cmd_dipoles(int argc, char **argv) {
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   long nrand = 0;
   row *rows = NULL;
   long nrows = 0, cap = 0;

@@ -31,8 +31,6 @@ int gv_cmd_hessian(int argc, char **argv) {
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   gv_glass g;
   gv_glass_init(&g);
   gv_hessian *H = NULL;

@@ -92,7 +92,6 @@ int gv_cmd_info(int argc, char **argv) {
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
   double t0 = gv_wall_time();
   const char *path = pos[0];
 

@@ -155,7 +155,6 @@ int gv_cmd_khgps(int argc, char **argv) {
   if (gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("khgps", GV_EIO);
   if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports and writes */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);
-  gv_cli_set_threads(threads);
   if (n < 2) { fprintf(stderr, "glassvib khgps: --n %lld: need N >= 2\n", n); return 2; }
   if (samples < 1) { fprintf(stderr, "glassvib khgps: --samples %lld: need at least one sample\n", samples); return 2; }
   if (!isfinite(h)) { fprintf(stderr, "glassvib khgps: --h must be finite\n"); return 2; }

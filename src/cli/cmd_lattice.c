@@ -42,7 +42,6 @@ int gv_cmd_lattice(int argc, char **argv) {
   if (gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("lattice", GV_EIO);
   if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports and writes */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);
-  gv_cli_set_threads(threads);
   if (dim < 1) { fprintf(stderr, "glassvib lattice: --dim %lld: need d >= 1\n", dim); return 2; }
   if (L < 1 || L % 2 == 0) {
     fprintf(stderr, "glassvib lattice: --L %lld: the side must be odd and >= 1 (the centre site must exist)\n", L);

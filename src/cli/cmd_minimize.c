@@ -37,8 +37,6 @@ int gv_cmd_minimize(int argc, char **argv) {
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   double t0 = gv_wall_time();
   int status = GV_OK;
   gv_glass g;

@@ -45,8 +45,6 @@ int gv_cmd_modes(int argc, char **argv) {
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   if (all == (lowest > 0)) {
     fprintf(stderr, "glassvib modes: give exactly one of --lowest K or --all\n");
     return 2;

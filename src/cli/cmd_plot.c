@@ -70,7 +70,6 @@ int gv_cmd_plot(int argc, char **argv) {
     fprintf(stderr, "glassvib plot: no input files (glassvib plot --help)\n");
     return 2;
   }
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   gv_plot_opts o;
   gv_plot_opts_init(&o);
   o.kind = kind;

@@ -151,7 +151,6 @@ int gv_cmd_prepare(int argc, char **argv) {
                       0, 0};
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc) return rc > 0 ? 0 : 2;
-  gv_cli_set_threads(threads);
   if (samples > 0 && gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("prepare", GV_EIO);
   if (!gv_ensemble_is_root()) quiet = 1; /* MPI ranks > 0: rank 0 reports */
   if (quiet) gv_log_set_level(GV_LOG_QUIET);

@@ -35,8 +35,6 @@ int gv_cmd_scba(int argc, char **argv) {
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc == 1) return 0;
   if (rc) return 2;
-  gv_cli_set_threads(threads);
-  if (quiet) gv_log_set_level(GV_LOG_QUIET);
   int status = GV_OK;
   double *w = NULL;
   gv_scba_result *r = NULL;
