@@ -5,10 +5,10 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libopenblas-dev liblapacke-dev libsuitesparse-dev
       libarpack2-dev libhdf5-dev libgsl-dev librandom123-dev gnuplot-nox
-      libopenmpi-dev openmpi-bin)
+      libopenmpi-dev openmpi-bin python3 python3-numpy python3-h5py)
 for arg in "$@"; do
   case "$arg" in
-    --peers) pkgs+=(lammps python3-scipy python3-numpy python3-h5py) ;;
+    --peers) pkgs+=(lammps python3-scipy) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
