@@ -56,6 +56,9 @@ void gv_cli_set_threads(long long threads);
 #define GV_ARG_THREADS(p) {"threads", 0, GV_ARG_INT, (p), "T", "OpenMP threads (default: OMP_NUM_THREADS or all cores)", 1, 4096, 0, 0}
 #define GV_ARG_SEED(p) {"seed", 0, GV_ARG_SEED, (p), "S", "random seed (default 20261123)", GV_NO_RANGE, 0, 0}
 #define GV_ARG_OUT(p, what) {"out", 'o', GV_ARG_STRING, (p), "FILE", what, GV_NO_RANGE, 0, 0}
+/* Model and dimension of an input that does not carry them (.dat, foreign .xyz/.data). */
+#define GV_ARG_INPUT_MODEL(p) {"model", 0, GV_ARG_STRING, (p), "M", "model of a .dat (or foreign .xyz/.data) input: ipl, poly, poly-nbc, kablj", GV_NO_RANGE, 0, 0}
+#define GV_ARG_INPUT_DIM(p) {"dim", 0, GV_ARG_INT, (p), "D", "dimension of a .dat input (2, 3, 4)", 2, 4, 0, 0}
 #define GV_ARG_QUIET(p) {"quiet", 'q', GV_ARG_FLAG, (p), NULL, "no progress bars or log messages", GV_NO_RANGE, 0, 0}
 
 /* Command entry points: int gv_cmd_<name>(int argc, char **argv), argv[0] = name. */

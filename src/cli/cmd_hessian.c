@@ -15,8 +15,8 @@ int gv_cmd_hessian(int argc, char **argv) {
   gv_arg args[] = {
       GV_ARG_OUT(&out, "Matrix Market output H.mtx"),
       {"skin", 0, GV_ARG_DOUBLE, &skin, "S", "store pairs up to cutoff + S as explicit zeros (default 0)", 0, 10, 0, 0},
-      {"model", 0, GV_ARG_STRING, &model, "M", "model of a .dat/.xyz/.data input", GV_NO_RANGE, 0, 0},
-      {"dim", 0, GV_ARG_INT, &dim, "D", "dimension of a .dat input", 2, 4, 0, 0},
+      GV_ARG_INPUT_MODEL(&model),
+      GV_ARG_INPUT_DIM(&dim),
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),

@@ -78,8 +78,8 @@ int gv_cmd_info(int argc, char **argv) {
   long long dim = 0, threads = 0;
   int json = 0;
   gv_arg args[] = {
-      {"model", 0, GV_ARG_STRING, &model, "M", "model of a .dat file (ipl, poly, poly-nbc, kablj)", GV_NO_RANGE, 0, 0},
-      {"dim", 0, GV_ARG_INT, &dim, "D", "dimension of a .dat file (2, 3, 4)", 2, 4, 0, 0},
+      GV_ARG_INPUT_MODEL(&model),
+      GV_ARG_INPUT_DIM(&dim),
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_END};

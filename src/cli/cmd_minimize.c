@@ -16,8 +16,8 @@ int gv_cmd_minimize(int argc, char **argv) {
   int json = 0, quiet = 0, allow = 0;
   gv_arg args[] = {
       {"ftol", 0, GV_ARG_DOUBLE, &ftol, "F", "max force component to reach (default 1e-10)", GV_NO_RANGE, 0, 0},
-      {"model", 0, GV_ARG_STRING, &model_name, "M", "model of a .dat (or foreign .xyz/.data) input", GV_NO_RANGE, 0, 0},
-      {"dim", 0, GV_ARG_INT, &dim, "D", "dimension of a .dat input (2, 3, 4)", 2, 4, 0, 0},
+      GV_ARG_INPUT_MODEL(&model_name),
+      GV_ARG_INPUT_DIM(&dim),
       {"minimizer", 0, GV_ARG_STRING, &minimizer, "M", "finisher after FIRE 2.0: lbfgs (default) or cg", GV_NO_RANGE, 0, 0},
       {"switch-ftol", 0, GV_ARG_DOUBLE, &switch_ftol, "F", "hand over from FIRE to the finisher at this max force (default 1)", GV_NO_RANGE, 0, 0},
       {"max-iter", 0, GV_ARG_INT, &max_iter, "K", "iteration cap (default 1000000)", 1, 1e12, 0, 0},

@@ -16,8 +16,8 @@ int gv_cmd_moduli(int argc, char **argv) {
   gv_arg args[] = {
       {"force", 0, GV_ARG_FLAG, &force, NULL, "analyse a glass that is not at a force minimum (flagged)", GV_NO_RANGE, 0, 0},
       {"max-force", 0, GV_ARG_DOUBLE, &max_force, "F", "inherent-state test: max force component (default 1e-4)", 0, 1e9, 0, 0},
-      {"model", 0, GV_ARG_STRING, &model, "M", "model of a .dat/.xyz/.data input", GV_NO_RANGE, 0, 0},
-      {"dim", 0, GV_ARG_INT, &dim, "D", "dimension of a .dat input", 2, 4, 0, 0},
+      GV_ARG_INPUT_MODEL(&model),
+      GV_ARG_INPUT_DIM(&dim),
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
