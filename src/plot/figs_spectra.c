@@ -1,12 +1,13 @@
 /* Spectral figures: D(omega) with the omega^4 guide (glasses: `glassvib dos`;
  * KHGPS: `glassvib khgps`), F(omega)/omega^(s+1) (seed 004 Fig. 1), the
- * participation ratio e(omega), and p(kappa) with its fitted kappa^eta
+ * participation ratio e(omega), level-spacing ratios, and p(kappa) with its fitted kappa^eta
  * (seed 003 Fig. 3). Guides are written into the data table as two-point
  * blocks, so the TSV holds every line that is drawn. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassvib/spectrum.h"
 #include "plot_internal.h"
 
 /* Legend label of a KHGPS file: its (h, J, kappa0). */
@@ -289,4 +290,112 @@ int pl_fig_pkappa(pl_fig *f, pl_input *in, int nin) {
   else snprintf(xl, sizeof xl, "κ%s", same_unit ? "" : "  (units of each input)");
   pl_gp_prepend_labels(f, xl, "p(κ)");
   return GV_OK;
+}
+
+/* Level statistics (seed 004): the ratio of consecutive spacings
+ * r = min(s_k, s_k+1)/max(s_k, s_k+1) of each glass's sorted frequencies,
+ * pooled over the inputs. (a) P(r) against the GOE surmise
+ * P(r) = (27/4)(r + r^2)/(1 + r + r^2)^(5/2) and Poisson P(r) = 2/(1 + r)^2
+ * (Atas, Bogomolny, Giraud, Roux, PRL 110, 084101 (2013)); (b) <r> in
+ * frequency windows of equal counts, which shows where the spectrum is
+ * extended (GOE, 0.5307) and where localised (Poisson, 0.3863). */
+typedef struct { double w, r; } pl_level;
+
+static int cmp_level(const void *a, const void *b) {
+  double x = ((const pl_level *)a)->w, y = ((const pl_level *)b)->w;
+  return (x > y) - (x < y);
+}
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int pl_fig_levels(pl_fig *f, pl_input *in, int nin) {
+  int status = GV_OK;
+  gv_h5 *h = NULL;
+  double *w = NULL;
+  pl_level *lv = NULL;
+  size_t nlv = 0, cap = 0;
+  for (int i = 0; i < nin; i++) {
+    size_t nw = 0;
+    if (in[i].type != PL_H5 || strcmp(in[i].kind, "modes") != 0)
+      return GV_ERROR(GV_EINVAL, "%s: levels needs MODES.h5 files of `glassvib modes`", in[i].path);
+    GV_TRY(gv_h5_open(&h, in[i].path));
+    GV_TRY(pl_h5_doubles(h, "/modes/omega", &w, &nw, NULL, NULL));
+    gv_h5_close(&h, 0);
+    size_t m = 0; /* positive frequencies only: translations and unstable modes are not levels */
+    for (size_t k = 0; k < nw; k++)
+      if (w[k] > 0 && isfinite(w[k])) w[m++] = w[k];
+    qsort(w, m, sizeof *w, cmp_dbl);
+    if (nlv + m > cap) {
+      cap = 2 * (nlv + m);
+      pl_level *t = realloc(lv, cap * sizeof *lv);
+      if (!t) { status = GV_ERROR(GV_ENOMEM, "levels: out of memory"); goto cleanup; }
+      lv = t;
+    }
+    for (size_t k = 0; k + 2 < m; k++) {
+      double s1 = w[k + 1] - w[k], s2 = w[k + 2] - w[k + 1];
+      double mx = fmax(s1, s2);
+      if (!(mx > 0)) continue; /* exact degeneracy: no ratio */
+      lv[nlv].w = w[k + 1];
+      lv[nlv].r = fmin(s1, s2) / mx;
+      nlv++;
+    }
+    free(w);
+    w = NULL;
+  }
+  if (nlv < 20) {
+    status = GV_ERROR(GV_EINVAL, "levels: only %zu spacing ratios; use modes --all or more glasses", nlv);
+    goto cleanup;
+  }
+  /* (a) histogram of r on [0, 1] */
+  enum { NB = 20 };
+  double hist[NB] = {0}, rsum = 0;
+  for (size_t k = 0; k < nlv; k++) {
+    int b = (int)(lv[k].r * NB);
+    hist[b < NB ? b : NB - 1] += 1;
+    rsum += lv[k].r;
+  }
+  int bh = pl_block(f, "P(r): histogram of the spacing ratios", "r\tP(r)\terr");
+  for (int b = 0; b < NB; b++)
+    fprintf(f->data, "%.6g\t%.10g\t%.10g\n", (b + 0.5) / NB, hist[b] * NB / (double)nlv, sqrt(hist[b]) * NB / (double)nlv);
+  /* (b) <r> in windows of equal counts along omega */
+  qsort(lv, nlv, sizeof *lv, cmp_level);
+  size_t nwin = nlv / 60;
+  if (nwin < 3) nwin = 3;
+  if (nwin > 24) nwin = 24;
+  int bw = pl_block(f, "<r> in frequency windows of equal counts", "omega_mean\tr_mean\tr_err\tcount");
+  for (size_t b = 0; b < nwin; b++) {
+    size_t lo = b * nlv / nwin, hi = (b + 1) * nlv / nwin;
+    double sw = 0, sr = 0, sr2 = 0;
+    for (size_t k = lo; k < hi; k++) sw += lv[k].w, sr += lv[k].r, sr2 += lv[k].r * lv[k].r;
+    double n = (double)(hi - lo), mr = sr / n;
+    fprintf(f->data, "%.10g\t%.10g\t%.10g\t%zu\n", sw / n, mr, sqrt(fmax(sr2 / n - mr * mr, 0) / (n - 1)), hi - lo);
+  }
+  char ttl[160];
+  snprintf(ttl, sizeof ttl, "level-spacing ratios (%zu ratios, <r> = %.4f)", nlv, rsum / (double)nlv);
+  pl_gp_title(f, ttl);
+  pl_gp(f, "set multiplot layout 1,2 title ");
+  pl_gp_str(f, f->title);
+  pl_gp(f, "\nunset title\nset key top right\n"
+           "goe(r) = 27.0/4*(r + r*r)/(1 + r + r*r)**2.5\npoisson(r) = 2.0/(1 + r)**2\n"
+           "set xrange [0:1]\nset yrange [0:*]\nset xlabel \"r = min(s_k, s_{k+1}) / max(s_k, s_{k+1})\"\n"
+           "set ylabel \"P(r)\"\n"
+           "plot datafile index %d using 1:2:3 with yerrorbars pt 7 ps 0.7 lc rgb \"%s\" title \"glassvib\", \\\n"
+           "     goe(x) with lines lw 2 lc rgb \"black\" title \"GOE\", \\\n"
+           "     poisson(x) with lines dt 2 lw 2 lc rgb \"black\" title \"Poisson\"\n",
+        bh, pl_color(0));
+  pl_gp(f, "set autoscale x\nset logscale x\nset yrange [0.3:0.6]\nset key bottom right\n"
+           "set xlabel \"ω [(ε/m)^{1/2}/λ]\"\nset ylabel \"<r> in the window\"\n"
+           "plot datafile index %d using 1:2:3 with yerrorbars pt 7 ps 0.7 lc rgb \"%s\" title \"glassvib\", \\\n"
+           "     %.4f with lines lw 2 lc rgb \"black\" title \"GOE %.4f\", \\\n"
+           "     %.4f with lines dt 2 lw 2 lc rgb \"black\" title \"Poisson %.4f\"\n"
+           "unset multiplot\n",
+        bw, pl_color(0), GV_SPECTRUM_R_GOE, GV_SPECTRUM_R_GOE, GV_SPECTRUM_R_POISSON, GV_SPECTRUM_R_POISSON);
+cleanup:
+  if (h) gv_h5_close(&h, 0);
+  free(w);
+  free(lv);
+  return status;
 }

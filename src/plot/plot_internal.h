@@ -78,6 +78,7 @@ typedef int (*pl_builder)(pl_fig *f, pl_input *in, int nin);
 int pl_fig_dos(pl_fig *f, pl_input *in, int nin);
 int pl_fig_dos_exponent(pl_fig *f, pl_input *in, int nin);
 int pl_fig_participation(pl_fig *f, pl_input *in, int nin);
+int pl_fig_levels(pl_fig *f, pl_input *in, int nin);
 int pl_fig_pkappa(pl_fig *f, pl_input *in, int nin);
 int pl_fig_khgps_collapse(pl_fig *f, pl_input *in, int nin);
 int pl_fig_ag_vs_j(pl_fig *f, pl_input *in, int nin);

@@ -62,6 +62,12 @@ check dos f_dos dos.tsv
 check dos f_khdos kh1.h5 kh2.h5
 check dos-exponent f_dexp dos.tsv
 check participation f_part m2.h5
+check levels f_lev m2.h5
+# P(r) is a normalised density, and the bulk of a glass spectrum repels its levels like the GOE
+awk -F'\t' '/^# block [0-9]*: P\(r\)/{b=1;next} /^#/{next} NF==0{if(b&&n)exit;next} b{s+=$2*0.05;n++} END{exit !(n==20 && s>0.999 && s<1.001)}' f_lev.tsv &&
+  ok "levels: P(r) integrates to 1" || bad "levels: P(r) not normalised"
+rl=$("$B" dos m2.h5 --json -q 2>/dev/null | sed 's/.*"r_mean":\([0-9.eE+-]*\).*/\1/')
+awk -v r="$rl" 'BEGIN{exit !(r > 0.48 && r < 0.58)}' && ok "levels: <r> = $rl is GOE-like" || bad "levels: <r> = $rl not near GOE 0.5307"
 check pkappa f_pk pk.tsv lat.tsv
 check khgps-collapse f_col kh1.h5 kh2.h5
 check ag-vs-j f_ag kh1.h5 kh2.h5
