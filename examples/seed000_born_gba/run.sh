@@ -12,7 +12,7 @@ need prepare moduli modes sqw born gba plot
 EPS2=0.1   # disorder: eps^2 = <dmu^2>/mu^2 (dimensionless)
 A_COR=1.0  # correlation length a of the fluctuations [lambda]
 if [ $QUICK = 1 ]; then N=250; W="0:30:0.05"; QM="0.02,0.05,0.1,0.2,0.5,1,2"; QS="0.8,1.6"
-else N=2000; W="0:40:0.01"; QM=$(seq -s, 0.1 0.1 3); QS="0.5,1,1.5"; fi
+else N=2000; W="0:40:0.01"; QM=$(seq -s, 0.04 0.04 4); QS="0.5,1,1.5"; fi
 QP="0.01,0.02,0.05,0.1,0.2,0.3,0.5,0.7,1,1.5,2,3"
 step "3D IPL glass N = $N, its moduli and all normal modes"
 "$GV" prepare --model ipl --dim 3 --n $N --tp 1.0 -o glass.h5 -q >/dev/null
@@ -27,6 +27,12 @@ for approx in born gba; do
 done
 "$GV" gba --from-moduli moduli.json --eps2 $EPS2 --a $A_COR --q $QM --omega $W -o map_gba.tsv -q >/dev/null
 "$GV" plot map_gba.tsv -o fig_map_gba -q --title "GBA: S_L(q,ω), S_T(q,ω)"
+# Mixing of polarizations beyond the Rayleigh regime (q ~ 1/a): with stronger disorder the
+# longitudinal spectrum S_L picks up a transverse feature near c_T q (through Sigma_LT).
+EPS2_MIX=0.3
+"$GV" gba --from-moduli moduli.json --eps2 $EPS2_MIX --a $A_COR --q $QM --omega $W -o map_gba_mixing.tsv -q >/dev/null
+"$GV" plot map_gba_mixing.tsv -o fig_map_gba_mixing -q \
+  --title "GBA, eps^2 = $EPS2_MIX: transverse feature in S_L near c_T q (dotted) at q ~ 1/a"
 "$GV" plot cuts_born.tsv cuts_gba.tsv sqw_glass.tsv --kind sqw-cuts --normalize fsum -o fig_cuts -q \
   --title "S(q,ω) at fixed q: Born, GBA, simulated glass (f-sum normalised)"
 "$GV" plot poles_born.tsv poles_gba.tsv -o fig_poles -q --title "Brillouin lines: Born vs GBA"
@@ -42,4 +48,12 @@ awk 'BEGIN { FS = "\t" } /^#/ { if (match($0, /c_L = [0-9.e+-]+/)) cl = substr($
      { q = $1; w = $2; s = $15; if (q != lq && lq != "") { printf "GBA q = %s: TA share of the S_L f-sum %.3g\n", lq, lo / (lo + hi); lo = hi = 0 }
        lq = q; if (w < 0.5 * (cl + ct) * q) lo += w * w * s; else hi += w * w * s }
      END { printf "GBA q = %s: TA share of the S_L f-sum %.3g\n", lq, lo / (lo + hi) }' cuts_gba.tsv
+# the transverse feature of S_L: a local maximum of S_L(q, omega) below (c_L + c_T) q / 2
+awk -v e=$EPS2_MIX 'BEGIN { FS = "\t" } /^#/ { if (match($0, /c_L = [0-9.e+-]+/)) cl = substr($0, RSTART + 6, RLENGTH - 6);
+                               if (match($0, /c_T = [0-9.e+-]+/)) ct = substr($0, RSTART + 6, RLENGTH - 6); next }
+     { q = $1; if (q != lq) { n = 0; lq = q; found[q] = 0 }
+       if ($2 > 0 && $2 < 0.5 * (cl + ct) * q) { s[n] = $15; w[n] = $2; n++
+         if (n >= 3 && s[n-2] > s[n-3] && s[n-2] > s[n-1] && !found[q]) { found[q] = 1; f++
+           if (f <= 3 || q == 2 || q == 3) printf "GBA eps^2 = %s, q = %s: transverse feature in S_L at omega = %.3g (c_T q = %.3g)\n", e, q, w[n-2], ct * q } } }
+     END { printf "GBA eps^2 = %s: S_L has a transverse feature at %d of the q values\n", e, f }' map_gba_mixing.tsv
 finish

@@ -208,7 +208,7 @@ int pl_fig_sqw_map(pl_fig *f, pl_input *in, int nin) {
   pl_gp_str(f, ql);
   pl_gp(f, "\nset xrange [0:%.10g]\nset yrange [%.10g:%.10g]\n", wmax, qmin, qmax);
   for (int panel = 0; panel < 2; panel++) {
-    pl_gp(f, "set cbrange [%.6g:%.6g]\n", smax[panel] * 1e-4, smax[panel]);
+    pl_gp(f, "set cbrange [%.6g:%.6g]\n", smax[panel] * 1e-6, smax[panel]);
     pl_gp(f, "set title \"%s\"\n", panel == 0 ? "S_L(q,ω)" : "S_T(q,ω)");
     pl_gp(f, "splot datafile index %d using 2:1:%d with pm3d", b, panel == 0 ? 3 : 4);
     if (bl >= 0)
