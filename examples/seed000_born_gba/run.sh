@@ -9,23 +9,23 @@
 # Usage: run.sh [--quick] [--out DIR]      (full: ~10 minutes on 2 cores; --quick: seconds)
 source "$(dirname "$0")/../common.sh"
 need prepare moduli modes sqw born gba plot
-EPS2=0.1   # disorder: eps^2 = <dmu^2>/mu^2 (dimensionless)
-A_COR=1.0  # correlation length a of the fluctuations [lambda]
+A_COR=1.0  # correlation length a of the fluctuations [lambda]; eps^2 follows from the glass
 if [ $QUICK = 1 ]; then N=250; W="0:30:0.05"; QM="0.02,0.05,0.1,0.2,0.5,1,2"; QS="0.8,1.6"
 else N=2000; W="0:40:0.01"; QM=$(seq -s, 0.04 0.04 4); QS="0.5,1,1.5"; fi
 QP="0.01,0.02,0.05,0.1,0.2,0.3,0.5,0.7,1,1.5,2,3"
 step "3D IPL glass N = $N, its moduli and all normal modes"
 "$GV" prepare --model ipl --dim 3 --n $N --tp 1.0 -o glass.h5 -q >/dev/null
-"$GV" moduli glass.h5 --json -q > moduli.json
+"$GV" moduli glass.h5 --local auto --json -q > moduli.json
 "$GV" modes glass.h5 --all --vectors -o modes.h5 -q >/dev/null
 step "microscopic S_L, S_T at q = $QS (nearest shells)"
 "$GV" sqw glass.h5 modes.h5 --q $QS --width 0.1 -o sqw_glass.tsv --json -q > sqw.json
-step "Born and GBA (eps^2 = $EPS2, a = $A_COR lambda) with the glass's c_L, c_T"
+EPS2=$(awk -v a=$A_COR -v dv=$(json disorder_volume < moduli.json) 'BEGIN { printf "%.6g", dv / (8 * 3.141592653589793 * a^3) }')
+step "Born and GBA with the glass's c_L, c_T and its measured elastic heterogeneity (eps^2 = $EPS2 at a = $A_COR lambda)"
 for approx in born gba; do
-  "$GV" $approx --from-moduli moduli.json --eps2 $EPS2 --a $A_COR --q $QP --poles poles_$approx.tsv --json -q > $approx.json
-  "$GV" $approx --from-moduli moduli.json --eps2 $EPS2 --a $A_COR --q $QS --omega $W -o cuts_$approx.tsv -q >/dev/null
+  "$GV" $approx --from-moduli moduli.json --a $A_COR --q $QP --poles poles_$approx.tsv --json -q > $approx.json 2>/dev/null
+  "$GV" $approx --from-moduli moduli.json --a $A_COR --q $QS --omega $W -o cuts_$approx.tsv -q >/dev/null 2>&1
 done
-"$GV" gba --from-moduli moduli.json --eps2 $EPS2 --a $A_COR --q $QM --omega $W -o map_gba.tsv -q >/dev/null
+"$GV" gba --from-moduli moduli.json --a $A_COR --q $QM --omega $W -o map_gba.tsv -q >/dev/null 2>&1
 "$GV" plot map_gba.tsv -o fig_map_gba -q --title "GBA: S_L(q,ω), S_T(q,ω)"
 # Mixing of polarizations beyond the Rayleigh regime (q ~ 1/a): with stronger disorder the
 # longitudinal spectrum S_L picks up a transverse feature near c_T q (through Sigma_LT).
@@ -37,6 +37,8 @@ EPS2_MIX=0.3
   --title "S(q,ω) at fixed q: Born, GBA, simulated glass (f-sum normalised)"
 "$GV" plot poles_born.tsv poles_gba.tsv -o fig_poles -q --title "Brillouin lines: Born vs GBA"
 echo "glass: c_L = $(json c_L < moduli.json), c_T = $(json c_T < moduli.json) (model units)"
+echo "glass: local shear moduli fitted with eps^2 G^2 exp(-r/a): eps^2 = $(json eps2 < moduli.json), a = $(json a_corr < moduli.json),"
+echo "       disorder volume eps^2 a^3 8 pi = $(json disorder_volume < moduli.json) lambda^3 -> eps^2 = $EPS2 at a = $A_COR"
 for approx in born gba; do
   # Rayleigh regime: Gamma_L/q^4 at the smallest q against the analytic R_L
   awk -v a=$approx 'BEGIN { FS = "\t" } /^#/ { if (match($0, /rayleigh_coeff_L = [0-9.e+-]+/)) R = substr($0, RSTART + 19, RLENGTH - 19); next }

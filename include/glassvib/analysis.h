@@ -97,6 +97,31 @@ int gv_moduli_compute(const gv_hessian *H, const gv_system *s, gv_linalg_factor 
 int gv_moduli_affine(const gv_hessian *H, const gv_system *s, const double *A, double *dU,
                      double *d2U, double *Xi);
 
+/* Local shear moduli on k^d boxes (fractional coordinates) and the elastic
+ * heterogeneity they measure (src/analysis/moduli_local.c): per box size the
+ * mean (= G, a sum rule) and the variance of G_box over boxes and shear
+ * planes, and the fit Var(G_w)/G^2 = eps2 f_d(w/a) of an exponential
+ * covariance eps2 G^2 exp(-r/a), the Born/GBA medium of theory.md. */
+#define GV_MODULI_LOCAL_MAX 16
+typedef struct gv_moduli_local {
+  int dim, nw;
+  double G;                           /* global shear modulus (sum of the local shares) */
+  int boxes[GV_MODULI_LOCAL_MAX];     /* boxes per side */
+  long n_boxes[GV_MODULI_LOCAL_MAX];  /* boxes^dim */
+  double w[GV_MODULI_LOCAL_MAX];      /* box side (V_box^(1/d)) [lambda] */
+  double mean[GV_MODULI_LOCAL_MAX];   /* mean of G_box (equals G) */
+  double var[GV_MODULI_LOCAL_MAX];    /* variance of G_box, averaged over the shear planes */
+  double eps2, a, fit_rms;            /* fitted disorder, correlation length [lambda], rms of log residuals */
+  double disorder_volume;             /* eps2 a^d S_d Gamma(d) = lim w^d Var/G^2 [lambda^d] */
+} gv_moduli_local;
+int gv_moduli_local_compute(const gv_hessian *H, const gv_system *s, gv_linalg_factor *F,
+                            const int *boxes, int nboxes, gv_moduli_local *out);
+/* (Re)fit eps2, a, fit_rms, disorder_volume from dim, G, nw, w[], var[]. */
+void gv_moduli_local_fit(gv_moduli_local *o);
+/* f_d(x) = E exp(-x |P - Q|) for P, Q uniform in the unit d-cube: the variance
+ * factor of a box average of an exponentially correlated field (x = w/a). */
+double gv_moduli_box_factor(int dim, double x);
+
 /* ---------------------------------------------------- DOS over samples */
 typedef struct gv_dos_opts {
   int nbins_lin, nbins_log;  /* histogram bins (default 60, 40) */

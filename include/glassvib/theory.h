@@ -150,6 +150,9 @@ int gv_dho_fit(const double *w, const double *S, size_t n, double Omega0, double
 /* Read c_L and c_T from a JSON object (the output of `glassvib moduli --json`, keys "c_L",
  * "c_T"). */
 int gv_theory_read_moduli_json(const char *path, double *cl, double *ct);
+/* "disorder_volume" of `glassvib moduli --local --json` (3D: eps^2 a^3 8 pi, the
+ * long-wavelength strength of the shear-modulus fluctuations). */
+int gv_theory_read_moduli_disorder(const char *path, double *disorder_volume);
 /* Parse "W1:W2:DW" into an ascending grid (allocated). Requires 0 <= W1 < W2, DW > 0. */
 int gv_theory_parse_range(const char *s, double **w, size_t *n);
 

@@ -60,7 +60,7 @@ int gv_cli_born_main(int argc, char **argv, int gba) {
       {"variant", 0, GV_ARG_STRING, &variant, "V", gba ? "first-order (as published, default) or resummed (all orders)" : "accepted for symmetry with gba; the Born approximation has no variants", GV_NO_RANGE, 0, 0},
       {"local", 0, GV_ARG_FLAG, &local, NULL, gba ? "(born only: rejected by gba)" : "local Born approximation Sigma_P = q^2 s_P(w)", GV_NO_RANGE, 0, 0},
       {"physical", 0, GV_ARG_FLAG, &physical, NULL, "physical units: velocities m/s, A (m/s)^4, a nm, q nm^-1, omega meV", GV_NO_RANGE, 0, 0},
-      {"from-moduli", 0, GV_ARG_STRING, &moduli, "FILE.json", "take c_L, c_T from `glassvib moduli --json` output (explicit --cl/--ct win)", GV_NO_RANGE, 0, 0},
+      {"from-moduli", 0, GV_ARG_STRING, &moduli, "FILE.json", "take c_L, c_T from `glassvib moduli --json` output (explicit --cl/--ct win); without --A/--eps2 also the disorder: eps2 = disorder_volume/(8 pi a^3) of `moduli --local`", GV_NO_RANGE, 0, 0},
       {"tol", 0, GV_ARG_DOUBLE, &tol, "TOL", "target relative accuracy of the t-quadrature (default 1e-10)", 1e-14, 1e-3, 0, 0},
       GV_ARG_OUT(&out, "write the (q, omega) map: Sigma channels, S_L, S_T, C_L, C_T (TSV)"),
       {"poles", 0, GV_ARG_STRING, &poles, "FILE", "write the per-q table of poles, widths and DHO fits (TSV)", GV_NO_RANGE, 0, 0},
@@ -113,6 +113,17 @@ int gv_cli_born_main(int argc, char **argv, int gba) {
     return gv_cli_fail(cmd, GV_ERROR(GV_EINVAL, "need --cl and --ct (or --from-moduli FILE.json)"));
   if (!(cl > 0) || !(ct > 0))
     return gv_cli_fail(cmd, GV_ERROR(GV_EINVAL, "velocities must be positive (c_L = %g, c_T = %g)", cl, ct));
+  if (moduli && !args[2].given && !args[3].given) {
+    /* the glass's measured heterogeneity: same long-wavelength strength eps2 a^3 8 pi */
+    double dv;
+    if (physical || !(a > 0))
+      return gv_cli_fail(cmd, GV_ERROR(GV_EINVAL, "the glass's disorder needs model units and --a > 0 (or give --eps2)"));
+    if ((status = gv_theory_read_moduli_disorder(moduli, &dv)))
+      return gv_cli_fail(cmd, GV_ERROR(status, "give --A or --eps2, or a moduli file of `glassvib moduli --local --json`"));
+    eps2 = dv / (8 * M_PI * a * a * a);
+    args[3].given = 1;
+    fprintf(stderr, "glassvib %s: eps2 = %.6g from the glass's disorder volume %.6g lambda^3 at a = %g\n", cmd, eps2, dv, a);
+  }
   if (args[2].given == args[3].given)
     return gv_cli_fail(cmd, GV_ERROR(GV_EINVAL, "give exactly one of --A and --eps2"));
   if (args[3].given) {

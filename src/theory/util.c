@@ -40,17 +40,17 @@ static int json_number(const char *text, const char *key, double *out) {
   return GV_EFORMAT;
 }
 
-int gv_theory_read_moduli_json(const char *path, double *cl, double *ct) {
+/* The whole (small) JSON file as a string; caller frees. */
+static int slurp_json(const char *path, char **out) {
   FILE *fp = fopen(path, "r");
   if (!fp) return GV_ERROR(GV_EIO, "cannot open moduli file '%s': %s", path, strerror(errno));
-  size_t cap = 4096, n = 0;
+  size_t cap = 4096, n = 0, r;
   char *buf = malloc(cap);
   int status = GV_OK;
   if (!buf) {
     fclose(fp);
     return GV_ERROR(GV_ENOMEM, "out of memory");
   }
-  size_t r;
   while ((r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
     n += r;
     if (n + 1 >= cap) {
@@ -68,11 +68,30 @@ int gv_theory_read_moduli_json(const char *path, double *cl, double *ct) {
     }
   }
   buf[n] = 0;
+done:
+  fclose(fp);
+  if (status) free(buf);
+  else *out = buf;
+  return status;
+}
+
+int gv_theory_read_moduli_json(const char *path, double *cl, double *ct) {
+  char *buf = NULL;
+  int status = slurp_json(path, &buf);
+  if (status) return status;
   if (json_number(buf, "c_L", cl) || json_number(buf, "c_T", ct))
     status = GV_ERROR(GV_EFORMAT, "'%s' has no numeric \"c_L\" and \"c_T\" keys", path);
-done:
   free(buf);
-  fclose(fp);
+  return status;
+}
+
+int gv_theory_read_moduli_disorder(const char *path, double *disorder_volume) {
+  char *buf = NULL;
+  int status = slurp_json(path, &buf);
+  if (status) return status;
+  if (json_number(buf, "disorder_volume", disorder_volume) || !(*disorder_volume > 0))
+    status = GV_ERROR(GV_EFORMAT, "'%s' has no positive \"disorder_volume\" (run glassvib moduli --local)", path);
+  free(buf);
   return status;
 }
 

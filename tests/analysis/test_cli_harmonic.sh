@@ -56,6 +56,21 @@ d = json.load(open(sys.argv[1]))
 assert abs(d["pressure"] - 19.4285) < 1e-3, d["pressure"]
 assert 0 < d["G"] < d["B"] and d["c_T"] < d["c_L"]
 PYEOF
+# local moduli: the box averages are G (sum rule), smaller boxes fluctuate more, the disorder
+# feeds gba (eps2 = disorder_volume / (8 pi a^3) needs 3D: checked on the JSON only here)
+"$GV" moduli "$T/g.h5" --local 2,3,4 --json > "$T/modl.json" &&
+  jkeys "$T/modl.json" local_boxes local_w local_mean local_var eps2 a_corr disorder_volume fit_rms &&
+  $PY - "$T/modl.json" <<'PYEOF' && ok "moduli --local: sum rule and ordering" || bad "moduli --local"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["local_boxes"] == [2, 3, 4]
+assert all(abs(m - d["G"]) < 1e-9 * abs(d["G"]) for m in d["local_mean"]), d["local_mean"]
+v = d["local_var"]; assert 0 < v[0] < v[1] < v[2], v
+assert d["eps2"] > 0 and d["a_corr"] > 0 and d["disorder_volume"] > 0
+PYEOF
+expect_fail "" "$GV" moduli "$T/g.h5" --local 0
+expect_fail "" "$GV" moduli "$T/g.h5" --local two
+expect_fail "$T/x.tsv" "$GV" gba --from-moduli "$T/mod.json" --a 1 --q 1 -o "$T/x.tsv"   # no disorder in the file
 
 # dos over files and over a directory
 mkdir -p "$T/dir"
