@@ -44,6 +44,9 @@ typedef struct gv_min_params {
   double ftol;          /* converged when max_k |grad_k| <= ftol (default 1e-10) */
   double switch_ftol;   /* gv_min_run: FIRE until max |grad| <= this (default 1) */
   long max_iter;        /* iteration cap over all stages (default 1000000) */
+  long stuck_iter;      /* gv_min_run gives up (GV_NOT_CONVERGED) when the best max |grad|
+                           has not dropped by 10 % for this many iterations, e.g. on a
+                           force discontinuity (default 5000; 0 = never) */
   gv_min_method finisher; /* GV_MIN_LBFGS (default) or GV_MIN_CG */
   /* FIRE 2.0 (paper defaults; times in units of the MD time) */
   double fire_dt;       /* initial time step (0.01) */
@@ -106,7 +109,8 @@ double gv_dyn_dot(const double *a, const double *b, size_t n);
 /* ======================================================== systems as objectives */
 
 /* Context wrapping a model + system + neighbour list as an objective/force
- * callback. All members borrowed; ev holds the last evaluation. */
+ * callback. All members borrowed; ev holds the last evaluation (energy and
+ * max force; gv_compute_forces: virial and pressure are NaN). */
 typedef struct gv_dyn_sysctx {
   const gv_model *model;
   gv_system *sys;

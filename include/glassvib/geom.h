@@ -89,7 +89,10 @@ int gv_neighbors_create(gv_neighbors **nl, const gv_system *s, gv_pair_cutoff_fn
                         const void *ctx, double rc_max, double skin);
 int gv_neighbors_update(gv_neighbors *nl, const gv_system *s); /* rebuild if needed */
 int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *s); /* force a rebuild */
-/* 1 if gv_neighbors_update would rebuild (some particle moved > skin/2, box changed). */
+/* 1 if gv_neighbors_update would rebuild: some particle moved > skin/2 since the
+ * build (plain displacement, no minimum image: re-wrapping positions into the box
+ * rebuilds, because gv_compute keeps each pair's periodic image fixed between
+ * builds) or the box changed. */
 int gv_neighbors_needs_rebuild(const gv_neighbors *nl, const gv_system *s);
 void gv_neighbors_destroy(gv_neighbors **nl);
 /* Notes: pairs inside the list may lie beyond their cutoff (the skin): callers
@@ -98,7 +101,10 @@ void gv_neighbors_destroy(gv_neighbors **nl);
  * otherwise); the skin is reduced automatically (nl->skin) if rc_max + skin
  * would exceed it. Axes with fewer than 3 cells are not split, so small boxes
  * are handled exactly. The pair order depends only on the configuration and the
- * box, never on the number of threads. Building costs O(N 3^d rho (rc+skin)^d). */
+ * box, never on the number of threads. Building costs O(N 3^d rho (rc+skin)^d).
+ * At most 2^24 - 1 particles (GV_ENOTSUP beyond). Privately the list also keeps
+ * the particles in cell order with each pair stored once and its image fixed,
+ * which is what gv_compute runs on (see src/geom/neighbors.c). */
 
 /* Cell list for Monte Carlo: O(1) updates after single-particle moves and a
  * candidate set around any point. Candidates of x are all particles in the

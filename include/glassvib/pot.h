@@ -146,6 +146,12 @@ typedef struct gv_eval {
  * GV_ENUMERIC if the energy is not finite (e.g. two particles on top of each other). */
 int gv_compute(const gv_model *m, const gv_system *s, gv_neighbors *nl, double *forces,
                gv_eval *out);
+/* The same without the virial (virial and pressure set to NaN): energy and
+ * forces only, ~25 % faster; what minimisers and MD use. Equal to gv_compute
+ * to round-off (not bitwise: FMA contraction may differ); bitwise independent
+ * of the thread count like gv_compute. */
+int gv_compute_forces(const gv_model *m, const gv_system *s, gv_neighbors *nl, double *forces,
+                      gv_eval *out);
 /* A neighbour list for model m and system s with the given skin
  * (gv_neighbors_create with gv_model_cutoff_fn and gv_model_max_cutoff). */
 int gv_model_neighbors_create(const gv_model *m, const gv_system *s, double skin, gv_neighbors **nl);

@@ -29,7 +29,10 @@
 #include "glassvib/dyn.h"
 
 #define DOT_BLOCK 4096
-#define PAR_MIN 20000 /* below this length vector loops run serially */
+/* Below this length vector loops run serially: a pass over 1e5 doubles takes
+ * ~50 us, less than what a parallel region can cost when the machine is busy
+ * (each region waits for its slowest thread; fixed blocks keep results the same). */
+#define PAR_MIN 200000
 
 double gv_dyn_dot(const double *a, const double *b, size_t n) {
   size_t nb = (n + DOT_BLOCK - 1) / DOT_BLOCK;
@@ -64,11 +67,82 @@ static double max_abs(const double *a, size_t n) {
   return m;
 }
 
+/* Fused vector passes (one sweep over memory instead of several), reduced
+ * over the same fixed blocks as gv_dyn_dot so that results never depend on
+ * the thread count:
+ *   PASS_AXPY_DOT: q = (q + alpha x) scale;    out0 = y.q (y may be NULL)
+ *   PASS_SY:       q = alpha x (s), y = g - gt (x = d, y, a = g, b = gt);
+ *                  out = s.y, y.y, s.s
+ *   PASS_FIRE:     out = g.v, v.v, g.g        (a = g, b = v)
+ *   PASS_GD:       out0 = a.x, out1 = max |a|  (a = trial gradient, x = d) */
+enum { PASS_AXPY_DOT, PASS_SY, PASS_FIRE, PASS_GD };
+static void vec_pass(int mode, size_t n, double *q, const double *x, double *y, const double *a,
+                     const double *b, double alpha, double scale, double out[3]) {
+  const size_t nb = (n + DOT_BLOCK - 1) / DOT_BLOCK;
+  double part[256][3];
+  out[0] = out[1] = out[2] = 0;
+  for (size_t b0 = 0; b0 < nb; b0 += 256) {
+    size_t b1 = b0 + 256 < nb ? b0 + 256 : nb;
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+    for (size_t k = b0; k < b1; k++) {
+      size_t lo = k * DOT_BLOCK, hi = lo + DOT_BLOCK < n ? lo + DOT_BLOCK : n;
+      double s0 = 0, s1 = 0, s2 = 0;
+      switch (mode) {
+      case PASS_AXPY_DOT:
+        if (y) {
+          for (size_t i = lo; i < hi; i++) {
+            double t = (q[i] + alpha * x[i]) * scale;
+            q[i] = t;
+            s0 += y[i] * t;
+          }
+        } else {
+          for (size_t i = lo; i < hi; i++) q[i] = (q[i] + alpha * x[i]) * scale;
+        }
+        break;
+      case PASS_SY:
+        for (size_t i = lo; i < hi; i++) {
+          double si = alpha * x[i], yi = a[i] - b[i];
+          q[i] = si;
+          y[i] = yi;
+          s0 += si * yi;
+          s1 += yi * yi;
+          s2 += si * si;
+        }
+        break;
+      case PASS_FIRE:
+        for (size_t i = lo; i < hi; i++) {
+          s0 += a[i] * b[i];
+          s1 += b[i] * b[i];
+          s2 += a[i] * a[i];
+        }
+        break;
+      default: /* PASS_GD */
+        for (size_t i = lo; i < hi; i++) {
+          s0 += a[i] * x[i];
+          double v = fabs(a[i]);
+          if (v > s1 || v != v) s1 = v != v ? INFINITY : v;
+        }
+        break;
+      }
+      part[k - b0][0] = s0;
+      part[k - b0][1] = s1;
+      part[k - b0][2] = s2;
+    }
+    for (size_t k = b0; k < b1; k++) {
+      out[0] += part[k - b0][0];
+      if (mode == PASS_GD) out[1] = fmax(out[1], part[k - b0][1]);
+      else out[1] += part[k - b0][1];
+      out[2] += part[k - b0][2];
+    }
+  }
+}
+
 void gv_min_params_default(gv_min_params *p) {
   memset(p, 0, sizeof *p);
   p->ftol = 1e-10;
   p->switch_ftol = 1.0;
   p->max_iter = 1000000;
+  p->stuck_iter = 5000;
   p->finisher = GV_MIN_LBFGS;
   p->fire_dt = 0.01;
   p->fire_dtmax = 0.1;
@@ -100,11 +174,11 @@ struct gv_min_workspace {
   long since_neg, nneg_total;
   int v_zero;
   /* line search methods */
-  double *d, *xt, *gt, *gold;
+  double *d, *xt, *gt;
   double alpha_prev, gd_prev;
   int nfail, have_prev;
   /* L-BFGS history (ring buffer) */
-  double *S, *Y, *rho, *al;
+  double *S, *Y, *rho, *yy, *al;
   int m, k, head;
 };
 
@@ -138,13 +212,13 @@ int gv_min_alloc(gv_min_workspace **wp, gv_min_method method, size_t n, const gv
     GV_ALLOC(w->d, n);
     GV_ALLOC(w->xt, n);
     GV_ALLOC(w->gt, n);
-    GV_ALLOC(w->gold, n);
     if (method == GV_MIN_LBFGS) {
       w->m = w->p.lbfgs_m > 0 ? w->p.lbfgs_m : 8;
       size_t mn = (size_t)w->m * n;
       GV_ALLOC(w->S, mn);
       GV_ALLOC(w->Y, mn);
       GV_ALLOC(w->rho, w->m);
+      GV_ALLOC(w->yy, w->m);
       GV_ALLOC(w->al, w->m);
     }
   }
@@ -163,10 +237,10 @@ void gv_min_free(gv_min_workspace **wp) {
   free(w->d);
   free(w->xt);
   free(w->gt);
-  free(w->gold);
   free(w->S);
   free(w->Y);
   free(w->rho);
+  free(w->yy);
   free(w->al);
   free(w);
   *wp = NULL;
@@ -208,11 +282,13 @@ static int fire_iterate(gv_min_workspace *w) {
   size_t n = w->n;
   double *x = w->x, *v = w->v, *g = w->g;
   /* power P = F.v with F = -g */
-  double P = -gv_dyn_dot(g, v, n);
+  double dots[3] = {0, 0, 0};
+  if (!w->v_zero) vec_pass(PASS_FIRE, n, NULL, NULL, NULL, g, v, 0, 0, dots);
+  double P = -dots[0];
   double s1 = 1, s2 = 0;
   int mix = 0;
   if (P > 0) {
-    double vv = gv_dyn_dot(v, v, n), ff = gv_dyn_dot(g, g, n);
+    double vv = dots[1], ff = dots[2];
     w->since_neg++;
     if (w->since_neg > p->fire_ndelay) {
       w->dt = fmin(w->dt * p->fire_finc, p->fire_dtmax);
@@ -261,13 +337,13 @@ static int fire_iterate(gv_min_workspace *w) {
 
 /* ------------------------------------------------------------- line search */
 /* Along d from x (energy e, gradient g, phi'(0) = gd0 < 0). On success x, g, e
- * hold the accepted point and *astep the step. GV_NOT_CONVERGED if no
- * acceptable point was found (x unchanged). */
-static int line_search(gv_min_workspace *w, double a0, double sigma, double *astep) {
+ * hold the accepted point and *astep the step; the previous gradient is left
+ * in gt (pointers swapped, no copy). GV_NOT_CONVERGED if no acceptable point
+ * was found (x unchanged). */
+static int line_search(gv_min_workspace *w, double a0, double gd0, double sigma, double *astep) {
   const double delta = 0.1, c1 = 1e-4;
   size_t n = w->n;
-  double *x = w->x, *d = w->d, *xt = w->xt, *gt = w->gt;
-  double gd0 = gv_dyn_dot(w->g, d, n);
+  double *x = w->x, *d = w->d, *xt = w->xt;
   double e0 = w->e;
   double eps_e = 1e-10 * fabs(e0) + 1e-300;
   double dmax = max_abs(d, n);
@@ -279,19 +355,23 @@ static int line_search(gv_min_workspace *w, double a0, double sigma, double *ast
   for (int it = 0; it < 40; it++) {
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN)
     for (size_t i = 0; i < n; i++) xt[i] = x[i] + a * d[i];
-    double et;
-    int status = evaluate(w, xt, &et, gt);
+    double et, r[3];
+    int status = evaluate(w, xt, &et, w->gt);
     if (status < 0) return status;
-    double gd = gv_dyn_dot(gt, d, n);
-    if (!isfinite(gd)) return GV_ERROR(GV_ENUMERIC, "minimiser: gradient is not finite");
+    vec_pass(PASS_GD, n, NULL, d, NULL, w->gt, NULL, 0, 0, r);
+    double gd = r[0];
+    if (!isfinite(gd) || !isfinite(r[1])) return GV_ERROR(GV_ENUMERIC, "minimiser: gradient is not finite");
     int armijo = et <= e0 + c1 * a * gd0;
     int approx = et <= e0 + eps_e && gd <= (2 * delta - 1) * gd0;
     int curv = fabs(gd) <= sigma * fabs(gd0);
     int at_cap = a >= amax * (1 - 1e-12) && gd < 0 && (armijo || approx);
     if ((curv && (armijo || approx)) || at_cap) {
       memcpy(x, xt, n * sizeof *x);
-      memcpy(w->g, gt, n * sizeof *gt);
+      double *t = w->g;
+      w->g = w->gt;
+      w->gt = t;
       w->e = et;
+      w->gmax = r[1];
       *astep = a;
       return GV_OK;
     }
@@ -332,52 +412,63 @@ static int line_search(gv_min_workspace *w, double a0, double sigma, double *ast
 }
 
 /* ------------------------------------------------------- L-BFGS and CG */
-static void lbfgs_direction(gv_min_workspace *w) {
+/* Two-loop recursion d = -H g with the passes fused: each sweep applies one
+ * update and computes the dot product the next one needs (2k+1 sweeps
+ * instead of 4k). Returns g.d (the last sweep's dot). */
+static double lbfgs_direction(gv_min_workspace *w) {
   size_t n = w->n;
-  double *q = w->d;
-  for (size_t i = 0; i < n; i++) q[i] = -w->g[i];
+  double *q = w->d, r[3];
   int k = w->k, m = w->m;
-  for (int c = 0; c < k; c++) {
-    int j = (w->head - 1 - c + 2 * m) % m;
-    double *s = w->S + (size_t)j * n, *y = w->Y + (size_t)j * n;
-    w->al[j] = w->rho[j] * gv_dyn_dot(s, q, n);
-    double aj = w->al[j];
-    for (size_t i = 0; i < n; i++) q[i] -= aj * y[i];
+  memset(q, 0, n * sizeof *q);
+  if (k == 0) {
+    vec_pass(PASS_AXPY_DOT, n, q, w->g, w->g, NULL, NULL, -1.0, 1.0, r);
+    return r[0];
   }
-  if (k > 0) {
-    int j = (w->head - 1 + m) % m;
-    double *y = w->Y + (size_t)j * n;
-    double h0 = 1.0 / (w->rho[j] * gv_dyn_dot(y, y, n));
-    for (size_t i = 0; i < n; i++) q[i] *= h0;
+#define HIST(c) ((w->head - 1 - (c) + 2 * m) % m) /* c = 0: newest */
+  const int newest = HIST(0);
+  const double h0 = 1.0 / (w->rho[newest] * w->yy[newest]);
+  vec_pass(PASS_AXPY_DOT, n, q, w->g, w->S + (size_t)newest * n, NULL, NULL, -1.0, 1.0, r);
+  for (int c = 0; c < k; c++) {
+    int j = HIST(c);
+    w->al[j] = w->rho[j] * r[0];
+    const double *ynext = c + 1 < k ? w->S + (size_t)HIST(c + 1) * n : w->Y + (size_t)HIST(k - 1) * n;
+    vec_pass(PASS_AXPY_DOT, n, q, w->Y + (size_t)j * n, (double *)ynext, NULL, NULL, -w->al[j],
+             c + 1 < k ? 1.0 : h0, r);
   }
   for (int c = k - 1; c >= 0; c--) {
-    int j = (w->head - 1 - c + 2 * m) % m;
-    double *s = w->S + (size_t)j * n, *y = w->Y + (size_t)j * n;
-    double b = w->rho[j] * gv_dyn_dot(y, q, n);
-    double f = w->al[j] - b;
-    for (size_t i = 0; i < n; i++) q[i] += f * s[i];
+    int j = HIST(c);
+    double f = w->al[j] - w->rho[j] * r[0];
+    const double *ynext = c > 0 ? w->Y + (size_t)HIST(c - 1) * n : w->g;
+    vec_pass(PASS_AXPY_DOT, n, q, w->S + (size_t)j * n, (double *)ynext, NULL, NULL, f, 1.0, r);
   }
+#undef HIST
+  return r[0];
 }
 
 static int ls_iterate(gv_min_workspace *w) {
   size_t n = w->n;
   int lbfgs = w->method == GV_MIN_LBFGS;
   double sigma = w->p.ls_sigma > 0 ? w->p.ls_sigma : (lbfgs ? 0.9 : 0.1);
-  double a0;
+  double a0, gd;
   if (lbfgs) {
-    lbfgs_direction(w);
+    gd = lbfgs_direction(w);
     /* first step without curvature information: move the largest component by 1e-3 */
     a0 = w->k > 0 ? 1.0 : 1e-3 / (max_abs(w->d, n) + 1e-300);
+    if (!(gd < 0)) { /* not a descent direction: reset */
+      w->k = 0;
+      gd = lbfgs_direction(w);
+      a0 = 1e-3 / (max_abs(w->d, n) + 1e-300);
+    }
   } else {
     double gg = gv_dyn_dot(w->g, w->g, n);
     double beta = 0;
-    if (w->have_prev) {
-      double gg0 = gv_dyn_dot(w->gold, w->gold, n);
-      double g1g0 = gv_dyn_dot(w->g, w->gold, n);
+    if (w->have_prev) { /* gt holds the previous gradient */
+      double gg0 = gv_dyn_dot(w->gt, w->gt, n);
+      double g1g0 = gv_dyn_dot(w->g, w->gt, n);
       beta = gg0 > 0 ? fmax(0.0, (gg - g1g0) / gg0) : 0;
     }
     for (size_t i = 0; i < n; i++) w->d[i] = -w->g[i] + beta * (w->have_prev ? w->d[i] : 0);
-    double gd = gv_dyn_dot(w->g, w->d, n);
+    gd = gv_dyn_dot(w->g, w->d, n);
     if (!(gd < 0)) {
       for (size_t i = 0; i < n; i++) w->d[i] = -w->g[i];
       gd = -gg;
@@ -386,15 +477,8 @@ static int ls_iterate(gv_min_workspace *w) {
     a0 = w->have_prev ? w->alpha_prev * w->gd_prev / gd : 1e-3 / (max_abs(w->d, n) + 1e-300);
     w->gd_prev = gd;
   }
-  if (lbfgs && !(gv_dyn_dot(w->g, w->d, n) < 0)) { /* not a descent direction: reset */
-    w->k = 0;
-    for (size_t i = 0; i < n; i++) w->d[i] = -w->g[i];
-    a0 = 1e-3 / (max_abs(w->d, n) + 1e-300);
-  }
-  /* keep the old point (for s and y) in xt/gold before the search overwrites x */
-  memcpy(w->gold, w->g, n * sizeof *w->g);
   double astep = 0;
-  int status = line_search(w, a0, sigma, &astep);
+  int status = line_search(w, a0, gd, sigma, &astep);
   if (status < 0) return status;
   if (status == GV_NOT_CONVERGED) {
     /* restart from steepest descent once; a second failure in a row is a stall */
@@ -407,17 +491,15 @@ static int ls_iterate(gv_min_workspace *w) {
   }
   w->nfail = 0;
   if (lbfgs) {
-    /* s = a d, y = g_new - g_old; keep the pair only with positive curvature */
+    /* s = a d, y = g_new - g_old (g_old is in gt); keep the pair only with
+     * positive curvature */
     int j = w->head;
-    double *s = w->S + (size_t)j * n, *y = w->Y + (size_t)j * n;
-    for (size_t i = 0; i < n; i++) {
-      s[i] = astep * w->d[i];
-      y[i] = w->g[i] - w->gold[i];
-    }
-    double sy = gv_dyn_dot(s, y, n);
-    double yy = gv_dyn_dot(y, y, n);
-    if (sy > 1e-12 * sqrt(gv_dyn_dot(s, s, n) * yy) && sy > 0) {
+    double r[3];
+    vec_pass(PASS_SY, n, w->S + (size_t)j * n, w->d, w->Y + (size_t)j * n, w->g, w->gt, astep, 0, r);
+    double sy = r[0], yy = r[1], ss = r[2];
+    if (sy > 1e-12 * sqrt(ss * yy) && sy > 0) {
       w->rho[j] = 1.0 / sy;
+      w->yy[j] = yy;
       w->head = (w->head + 1) % w->m;
       if (w->k < w->m) w->k++;
     }
@@ -425,7 +507,6 @@ static int ls_iterate(gv_min_workspace *w) {
     w->alpha_prev = astep;
     w->have_prev = 1;
   }
-  w->gmax = max_abs(w->g, n);
   if (!isfinite(w->gmax)) return GV_ERROR(GV_ENUMERIC, "minimiser: gradient is not finite");
   w->iter++;
   return GV_OK;
@@ -464,9 +545,26 @@ int gv_min_run(gv_min_func f, void *ctx, size_t n, double *x, const gv_min_param
   if (p.progress) gv_progress_begin(&bar, p.label ? p.label : "minimise", 1.0);
   /* FIRE down to the hand-over tolerance, then the finisher down to ftol; if the
    * finisher stalls, a burst of 200 FIRE steps and a fresh finisher (5 times at most) */
-  int stalls = 0, in_fire = 1;
+  int stalls = 0, in_fire = 1, stuck = 0;
   long burst = 0;
+  /* No-progress stop: a healthy run lowers max|g| by decades per few hundred
+   * iterations; if the best value has not dropped by 10 % within
+   * stuck_window iterations (e.g. a force discontinuity from a
+   * truncated-and-shifted taper, where a pair sits on the kink), stop instead
+   * of running to max_iter. */
+  const long stuck_window = p.stuck_iter;
+  double best = gmax, best_ref = gmax;
+  long best_it = 0;
   while (gmax > p.ftol && fire_it + fin_it < p.max_iter) {
+    if (gmax < 0.9 * best_ref) {
+      best_ref = gmax;
+      best_it = fire_it + fin_it;
+    }
+    if (gmax < best) best = gmax;
+    if (stuck_window > 0 && fire_it + fin_it - best_it > stuck_window) {
+      stuck = 1;
+      break;
+    }
     if (gv_interrupted()) {
       status = GV_ERROR(GV_EINTERRUPTED, "minimisation interrupted");
       goto cleanup;
@@ -519,7 +617,12 @@ cleanup:
   }
   gv_min_free(&fire);
   gv_min_free(&fin);
-  if (status == GV_NOT_CONVERGED)
+  if (status == GV_NOT_CONVERGED && stuck)
+    gv_error_set(GV_NOT_CONVERGED, __FILE__, __LINE__,
+                 "minimisation made no progress for %ld iterations: max force stuck near %.3e > ftol %.3e "
+                 "(a force discontinuity? e.g. smoothing q = 0 puts a jump of phi' at the cutoff)",
+                 stuck_window, best, p.ftol);
+  else if (status == GV_NOT_CONVERGED)
     gv_error_set(GV_NOT_CONVERGED, __FILE__, __LINE__,
                  "minimisation stopped at max force %.3e > ftol %.3e after %ld iterations", gmax,
                  p.ftol, fire_it + fin_it);

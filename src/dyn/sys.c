@@ -22,7 +22,7 @@ int gv_dyn_neighbors_create(gv_neighbors **nl, const gv_model *m, const gv_syste
 static int eval_at(gv_dyn_sysctx *c, const double *x, double *e, double *f) {
   double *keep = c->sys->x;
   c->sys->x = (double *)x; /* borrowed for the evaluation only */
-  int status = gv_compute(c->model, c->sys, c->nl, f, &c->ev);
+  int status = gv_compute_forces(c->model, c->sys, c->nl, f, &c->ev); /* no virial needed */
   c->sys->x = keep;
   c->evaluations++;
   if (status < 0) return status;

@@ -5,12 +5,24 @@
  * two particles closer than r_max + skin are then in the same or adjacent slabs
  * along every axis, in any triclinic cell. Axes with fewer than 3 slabs are not
  * split (m_a = 1) so that no neighbour cell is visited twice: the list stays
- * exact for small boxes at the price of more candidates there. Pairs are found
- * per particle i among j > i in the 3^d' neighbour cells and stored CSR by i,
- * in an order that depends only on the configuration (never on threads).
+ * exact for small boxes at the price of more candidates there.
+ *
+ * Two views of the same pairs are kept:
+ *  - sorted (private, what gv_compute runs on): particles renumbered in cell
+ *    order (spatially local: partners of a particle are near it in memory);
+ *    each pair is stored once, in the row of the particle a from which the
+ *    other one, b, is "ring-forward" (b - a mod n in (0, n/2]), with its
+ *    periodic image fixed at the build. The largest b - a mod n (the window)
+ *    bounds how far a row reaches, which lets gv_compute apply Newton's third
+ *    law in parallel without atomics and in a fixed order;
+ *  - public (nl->start, nl->j): the same pairs in original numbering, i < j,
+ *    CSR over i.
+ * Both orders depend only on the configuration and the box, never on threads.
  * Rebuild criterion (standard Verlet skin argument): no pair can enter the
  * cutoff before some particle moved more than skin/2, so the list is rebuilt
- * only then or when the box changed. */
+ * only then or when the box changed. The displacement is measured without the
+ * minimum image, so re-wrapping positions also triggers a rebuild (the image
+ * of each pair is fixed between builds). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,76 +92,134 @@ static inline void cell_coords(int d, const int m[GV_MAX_DIM], const double *s, 
 
 static inline double round_fast(double x) { return (double)(long long)(x + copysign(0.5, x)); }
 
-static inline double dist2_frac(const gv_box *b, int d, const double *si, const double *sj,
-                                double *dr) {
-  double ds[GV_MAX_DIM];
-  for (int a = 0; a < d; a++) {
-    double t = si[a] - sj[a];
-    ds[a] = t - round_fast(t);
+/* The ring-forward partners of a (b - a mod n in (0, n/2]; for even n the
+ * pair at distance n/2 belongs to the smaller index) are the sorted indices
+ * [a+1, a+h] mod n: at most two plain intervals. */
+static inline int ring_intervals(long a, long n, long lo[2], long hi[2]) {
+  long h = n / 2;
+  if (n % 2 == 0 && a >= h) h--;
+  if (a + h < n) {
+    lo[0] = a + 1, hi[0] = a + h + 1;
+    return 1;
   }
-  double r2 = 0;
-  if (b->orthogonal) {
-    for (int a = 0; a < d; a++) {
-      dr[a] = b->h[a][a] * ds[a];
-      r2 += dr[a] * dr[a];
-    }
-  } else {
-    for (int a = 0; a < d; a++) {
-      double t = 0;
-      for (int c = 0; c < d; c++) t += b->h[a][c] * ds[c];
-      dr[a] = t;
-      r2 += t * t;
-    }
-  }
-  return r2;
+  lo[0] = a + 1, hi[0] = n;
+  lo[1] = 0, hi[1] = a + h + 1 - n;
+  return 2;
 }
 
-/* Visit pairs (i, j>i) of particle i within range; fill out (if not NULL) and
- * return the count. */
-static long scan_particle(const gv_neighbors *nl, const gv_system *sys, long i, long *out) {
+/* Row of sorted particle a: ring-forward partners within range into out
+ * (room for max_candidates), returns the count and raises *window. Pass 1
+ * collects the candidates within the largest range (branch-free when every
+ * axis is split into >= 3 cells: the image of a partner is then the one of
+ * its stencil cell, exact because a pair within range lies in adjacent cells
+ * of that image; unsplit axes round). Pass 2 applies the pair cutoffs. */
+static inline __attribute__((always_inline)) long scan_particle_d(const int d, const gv_neighbors *nl,
+                                                                   const gv_system *sys, long a,
+                                                                   uint32_t *out, long *window) {
   const gv_nl_priv *p = nl->priv;
-  const int d = sys->dim;
-  const double *si = p->s + (size_t)i * d;
+  const long n = sys->n;
+  const double *sa = p->s + (size_t)a * d, *xa = p->xw + (size_t)a * d;
   const double rmax = nl->rc_max + nl->skin, rmax2 = rmax * rmax;
-  int ci[GV_MAX_DIM], cj[GV_MAX_DIM];
-  cell_coords(d, p->m, si, ci);
+  const gv_box *b = &sys->box;
+  long rlo[2], rhi[2];
+  const int nring = ring_intervals(a, n, rlo, rhi);
+  int ca[GV_MAX_DIM], cb[GV_MAX_DIM], all_split = 1;
+  for (int k = 0; k < d; k++) all_split &= p->m[k] >= 3;
+  cell_coords(d, p->m, sa, ca);
   long cnt = 0;
   for (long t = 0; t < p->nstencil; t++) {
-    for (int a = 0; a < d; a++) {
-      int k = ci[a] + p->stencil[t][a];
-      cj[a] = k < 0 ? k + p->m[a] : (k >= p->m[a] ? k - p->m[a] : k);
+    double w[GV_MAX_DIM], hw[GV_MAX_DIM] = {0};
+    unsigned code0 = 0;
+    for (int k = 0; k < d; k++) {
+      int q = ca[k] + p->stencil[t][k];
+      w[k] = q < 0 ? -1.0 : (q >= p->m[k] ? 1.0 : 0.0);
+      cb[k] = q - (int)w[k] * p->m[k];
     }
-    long c = cell_index(d, p->m, cj);
-    for (long q = p->cell_start[c]; q < p->cell_start[c + 1]; q++) {
-      long j = p->cell_part[q];
-      if (j <= i) continue;
-      double dr[GV_MAX_DIM];
-      double r2 = dist2_frac(&sys->box, d, si, p->s + (size_t)j * d, dr);
-      if (r2 >= rmax2) continue;
-      if (p->cutoff) {
-        double rc = p->cutoff(p->ctx, sys, i, j) + nl->skin;
-        if (r2 >= rc * rc) continue;
+    for (int k = d - 1; k >= 0; k--) code0 = 3 * code0 + (unsigned)(w[k] + 1);
+    for (int k = 0; k < d; k++)
+      for (int l = 0; l < d; l++) hw[k] += b->h[k][l] * w[l];
+    const uint32_t tag = (uint32_t)code0 << GV_NL_IDX_BITS;
+    long c = cell_index(d, p->m, cb);
+    for (int r = 0; r < nring; r++) {
+      long q0 = p->cell_start[c] > rlo[r] ? p->cell_start[c] : rlo[r];
+      long q1 = p->cell_start[c + 1] < rhi[r] ? p->cell_start[c + 1] : rhi[r];
+      if (all_split) {
+        for (long q = q0; q < q1; q++) {
+          const double *xb = p->xw + (size_t)q * d;
+          double r2 = 0;
+          for (int k = 0; k < d; k++) {
+            double u = xa[k] - xb[k] - hw[k];
+            r2 += u * u;
+          }
+          out[cnt] = (uint32_t)q | tag;
+          cnt += r2 < rmax2;
+        }
+      } else {
+        for (long q = q0; q < q1; q++) {
+          const double *sb = p->s + (size_t)q * d;
+          double ds[GV_MAX_DIM], img[GV_MAX_DIM], r2 = 0;
+          for (int k = 0; k < d; k++) {
+            double u = sa[k] - sb[k] - w[k];
+            img[k] = w[k] + round_fast(u);
+            ds[k] = u - round_fast(u);
+          }
+          for (int k = 0; k < d; k++) {
+            double u = 0;
+            for (int l = 0; l < d; l++) u += b->h[k][l] * ds[l];
+            r2 += u * u;
+          }
+          unsigned code = 0;
+          for (int k = d - 1; k >= 0; k--) code = 3 * code + (unsigned)(img[k] + 1);
+          out[cnt] = (uint32_t)q | (uint32_t)code << GV_NL_IDX_BITS;
+          cnt += r2 < rmax2;
+        }
       }
-      if (out) out[cnt] = j;
-      cnt++;
     }
   }
-  return cnt;
+  /* Pass 2: pair cutoffs (distance recomputed from the stored image) and the window. */
+  long kept = 0, win = *window;
+  const long ia = p->cell_part[a];
+  for (long t = 0; t < cnt; t++) {
+    const uint32_t v = out[t];
+    const long q = (long)(v & GV_NL_IDX_MASK);
+    if (p->cutoff) {
+      const double *xb = p->xw + (size_t)q * d, *sh = p->shift[v >> GV_NL_IDX_BITS];
+      double r2 = 0;
+      for (int k = 0; k < d; k++) {
+        double u = xa[k] - xb[k] - sh[k];
+        r2 += u * u;
+      }
+      double rc = p->cutoff(p->ctx, sys, ia, p->cell_part[q]) + nl->skin;
+      if (r2 >= rc * rc) continue;
+    }
+    out[kept++] = v;
+    long ring = q - a < 0 ? q - a + n : q - a;
+    if (ring > win) win = ring;
+  }
+  *window = win;
+  return kept;
 }
 
-static int grow_pairs(gv_neighbors *nl, long need, int dim) {
+/* One copy per dimension (small loops unrolled). */
+static long scan_particle(const gv_neighbors *nl, const gv_system *sys, long a, uint32_t *out,
+                          long *window) {
+  switch (sys->dim) {
+  case 2: return scan_particle_d(2, nl, sys, a, out, window);
+  case 3: return scan_particle_d(3, nl, sys, a, out, window);
+  default: return scan_particle_d(4, nl, sys, a, out, window);
+  }
+}
+
+static int grow_pairs(gv_neighbors *nl, long need) {
   gv_nl_priv *p = nl->priv;
   if (need <= p->pair_cap && nl->j) return GV_OK;
   long cap = need + need / 4 + 16;
   long *j = realloc(nl->j, (size_t)cap * sizeof *j);
   if (!j) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
   nl->j = j;
-  long *tp = realloc(p->tpos, (size_t)cap * sizeof *tp);
-  if (!tp) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
-  p->tpos = tp;
-  free(p->pairbuf);
-  p->pairbuf = malloc((size_t)cap * dim * sizeof *p->pairbuf);
-  if (!p->pairbuf) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
+  uint32_t *sp = realloc(p->spair, (size_t)cap * sizeof *sp);
+  if (!sp) return GV_ERROR(GV_ENOMEM, "out of memory for %ld neighbour pairs", cap);
+  p->spair = sp;
   p->pair_cap = cap;
   return GV_OK;
 }
@@ -170,20 +240,11 @@ int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *sys) {
                     2 * half, nl->rc_max);
   nl->skin = p->skin_req;
   if (nl->rc_max + nl->skin >= half) nl->skin = 0.999 * (half - nl->rc_max);
-
-  /* Fractional coordinates and reference positions. */
-  for (long i = 0; i < n; i++) {
-    double *s = p->s + (size_t)i * d;
-    gv_box_to_fractional(&sys->box, sys->x + (size_t)i * d, s);
-    for (int a = 0; a < d; a++) {
-      s[a] -= floor(s[a]);
-      if (s[a] >= 1.0 || s[a] < 0) s[a] = 0;
-    }
-  }
   memcpy(p->x_ref, sys->x, (size_t)n * d * sizeof *sys->x);
   p->box_ref = sys->box;
 
-  /* Cell list by counting sort (stable: particles ascending inside a cell). */
+  /* Cell of every particle (from its wrapped fractional coordinates), then a
+   * stable counting sort: cell_part = particles in cell order. */
   gv_geom_choose_cells(&sys->box, nl->rc_max + nl->skin, n, p->m);
   p->nstencil = gv_geom_stencil(d, p->m, p->stencil);
   long ncell = 1;
@@ -197,8 +258,14 @@ int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *sys) {
   p->ncell = ncell;
   memset(p->cell_start, 0, (size_t)(ncell + 1) * sizeof *p->cell_start);
   for (long i = 0; i < n; i++) {
+    double s[GV_MAX_DIM];
     int c[GV_MAX_DIM];
-    cell_coords(d, p->m, p->s + (size_t)i * d, c);
+    gv_box_to_fractional(&sys->box, sys->x + (size_t)i * d, s);
+    for (int a = 0; a < d; a++) {
+      s[a] -= floor(s[a]);
+      if (s[a] >= 1.0 || s[a] < 0) s[a] = 0;
+    }
+    cell_coords(d, p->m, s, c);
     p->cell_of[i] = cell_index(d, p->m, c);
     p->cell_start[p->cell_of[i] + 1]++;
   }
@@ -212,17 +279,47 @@ int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *sys) {
   long *cursor = p->cell_start + ncell + 1; /* second half of the same allocation */
   memcpy(cursor, p->cell_start, (size_t)(ncell + 1) * sizeof *cursor);
   for (long i = 0; i < n; i++) p->cell_part[cursor[p->cell_of[i]]++] = i;
+  /* Sorted fractional coordinates and the lattice offsets that wrap them. */
+  for (long k = 0; k < n; k++) {
+    const double *x = sys->x + (size_t)p->cell_part[k] * d;
+    double *s = p->s + (size_t)k * d, img[GV_MAX_DIM];
+    gv_box_to_fractional(&sys->box, x, s);
+    for (int a = 0; a < d; a++) {
+      img[a] = floor(s[a]);
+      s[a] -= img[a];
+      if (s[a] >= 1.0) { /* -tiny rounded up to 1: it is the image at 0 */
+        s[a] = 0;
+        img[a] += 1;
+      } else if (s[a] < 0) {
+        s[a] = 0;
+      }
+    }
+    double *o = p->off + (size_t)k * d;
+    gv_box_from_fractional(&sys->box, img, o);
+    for (int a = 0; a < d; a++) o[a] = -o[a];
+    gv_box_from_fractional(&sys->box, s, p->xw + (size_t)k * d);
+  }
+  /* Image shifts h n for n in {-1, 0, 1}^d (code = sum (n_a + 1) 3^a). */
+  int ncode = 1;
+  for (int a = 0; a < d; a++) ncode *= 3;
+  for (int code = 0; code < ncode; code++) {
+    double nv[GV_MAX_DIM];
+    for (int a = 0, c = code; a < d; a++, c /= 3) nv[a] = (double)(c % 3 - 1);
+    gv_box_from_fractional(&sys->box, nv, p->shift[code]);
+  }
 
   /* One scan: each fixed block of particles fills its own buffer (an upper
    * bound of candidates is not known, so buffers grow); the blocks are then
    * concatenated in block order, so the list never depends on threads. */
   const long nblk = (n + NL_BLOCK - 1) / NL_BLOCK;
   if (nblk > p->nblk_cap) {
-    long **nb = realloc(p->blk_buf, (size_t)nblk * sizeof *nb);
-    long *nc = realloc(p->blk_cap, (size_t)nblk * sizeof *nc);
+    uint32_t **nb = realloc(p->blk_buf, (size_t)nblk * sizeof *nb);
     if (nb) p->blk_buf = nb;
+    long *nc = realloc(p->blk_cap, (size_t)nblk * sizeof *nc);
     if (nc) p->blk_cap = nc;
-    if (!nb || !nc) return GV_ERROR(GV_ENOMEM, "out of memory for neighbour blocks");
+    long *nw = realloc(p->blk_window, (size_t)nblk * sizeof *nw);
+    if (nw) p->blk_window = nw;
+    if (!nb || !nc || !nw) return GV_ERROR(GV_ENOMEM, "out of memory for neighbour blocks");
     for (long b = p->nblk_cap; b < nblk; b++) {
       p->blk_buf[b] = NULL;
       p->blk_cap[b] = 0;
@@ -232,43 +329,57 @@ int gv_neighbors_rebuild(gv_neighbors *nl, const gv_system *sys) {
   int oom = 0;
 #pragma omp parallel for schedule(dynamic, 1) if (n >= GV_OMP_MIN_N) reduction(| : oom)
   for (long b = 0; b < nblk; b++) {
-    long i0 = b * NL_BLOCK, i1 = i0 + NL_BLOCK < n ? i0 + NL_BLOCK : n, used = 0;
+    long i0 = b * NL_BLOCK, i1 = i0 + NL_BLOCK < n ? i0 + NL_BLOCK : n, used = 0, win = 0;
     for (long i = i0; i < i1 && !oom; i++) {
       long need = used + p->max_candidates;
       if (need > p->blk_cap[b]) {
         long cap = need + need / 2;
-        long *nbuf = realloc(p->blk_buf[b], (size_t)cap * sizeof *nbuf);
+        uint32_t *nbuf = realloc(p->blk_buf[b], (size_t)cap * sizeof *nbuf);
         if (!nbuf) { oom = 1; break; }
         p->blk_buf[b] = nbuf;
         p->blk_cap[b] = cap;
       }
-      long c = scan_particle(nl, sys, i, p->blk_buf[b] + used);
-      nl->start[i + 1] = c;
+      long c = scan_particle(nl, sys, i, p->blk_buf[b] + used, &win);
+      p->sstart[i + 1] = c;
       used += c;
     }
+    p->blk_window[b] = win;
   }
   if (oom) return GV_ERROR(GV_ENOMEM, "out of memory building the neighbour list");
-  nl->start[0] = 0;
-  for (long i = 0; i < n; i++) nl->start[i + 1] += nl->start[i];
-  nl->npairs = nl->start[n];
-  int status = grow_pairs(nl, nl->npairs, d);
+  p->sstart[0] = 0;
+  for (long i = 0; i < n; i++) p->sstart[i + 1] += p->sstart[i];
+  nl->npairs = p->sstart[n];
+  p->window = 0;
+  for (long b = 0; b < nblk; b++)
+    if (p->blk_window[b] > p->window) p->window = p->blk_window[b];
+  int status = grow_pairs(nl, nl->npairs);
   if (status) return status;
 #pragma omp parallel for schedule(static) if (n >= GV_OMP_MIN_N)
   for (long b = 0; b < nblk; b++) {
     long i0 = b * NL_BLOCK, i1 = i0 + NL_BLOCK < n ? i0 + NL_BLOCK : n;
-    memcpy(nl->j + nl->start[i0], p->blk_buf[b],
-           (size_t)(nl->start[i1] - nl->start[i0]) * sizeof *nl->j);
+    memcpy(p->spair + p->sstart[i0], p->blk_buf[b], (size_t)(p->sstart[i1] - p->sstart[i0]) * sizeof *p->spair);
   }
-  /* Transpose (pairs by their second partner, ascending pair index): the slot
-   * of each pair, so gv_compute can store f_ij where the pass over j reads it
-   * sequentially. */
-  memset(p->tstart, 0, (size_t)(n + 1) * sizeof *p->tstart);
-  for (long k = 0; k < nl->npairs; k++) p->tstart[nl->j[k] + 1]++;
-  for (long i = 0; i < n; i++) p->tstart[i + 1] += p->tstart[i];
-  long *cur = p->cell_of; /* reuse as cursor; cell_of is rebuilt at every build */
-  memcpy(cur, p->tstart, (size_t)n * sizeof *cur);
-  for (long i = 0; i < n; i++)
-    for (long k = nl->start[i]; k < nl->start[i + 1]; k++) p->tpos[k] = cur[nl->j[k]]++;
+  /* Public view: original numbering, i < j, CSR over i (counting sort; pairs of
+   * a row in sorted-list order). */
+  long *cnt = p->cell_of; /* scratch [n+1] */
+  memset(cnt, 0, (size_t)(n + 1) * sizeof *cnt);
+  for (long a = 0; a < n; a++) {
+    long ia = p->cell_part[a];
+    for (long k = p->sstart[a]; k < p->sstart[a + 1]; k++) {
+      long ib = p->cell_part[p->spair[k] & GV_NL_IDX_MASK];
+      cnt[(ia < ib ? ia : ib) + 1]++;
+    }
+  }
+  for (long i = 0; i < n; i++) cnt[i + 1] += cnt[i];
+  memcpy(nl->start, cnt, (size_t)(n + 1) * sizeof *cnt);
+  for (long a = 0; a < n; a++) {
+    long ia = p->cell_part[a];
+    for (long k = p->sstart[a]; k < p->sstart[a + 1]; k++) {
+      long ib = p->cell_part[p->spair[k] & GV_NL_IDX_MASK];
+      if (ia < ib) nl->j[cnt[ia]++] = ib;
+      else nl->j[cnt[ib]++] = ia;
+    }
+  }
   nl->builds++;
   p->built = 1;
   return GV_OK;
@@ -283,6 +394,8 @@ int gv_neighbors_create(gv_neighbors **nlp, const gv_system *s, gv_pair_cutoff_f
     return GV_ERROR(GV_EINVAL, "neighbour list range %g must be positive", rc_max);
   if (!(skin >= 0) || !isfinite(skin)) return GV_ERROR(GV_EINVAL, "neighbour list skin %g must be >= 0", skin);
   GV_TRY(gv_system_validate(s));
+  if (s->n > GV_NL_MAX_N)
+    return GV_ERROR(GV_ENOTSUP, "neighbour lists support at most %ld particles (system has %ld)", GV_NL_MAX_N, s->n);
   GV_ALLOC(nl, 1);
   gv_nl_priv *p = NULL;
   GV_ALLOC(p, 1);
@@ -298,9 +411,11 @@ int gv_neighbors_create(gv_neighbors **nlp, const gv_system *s, gv_pair_cutoff_f
   size_t nd = (size_t)s->n * (size_t)s->dim;
   GV_ALLOC(p->x_ref, nd);
   GV_ALLOC(p->s, nd);
+  GV_ALLOC(p->off, nd);
+  GV_ALLOC(p->xw, nd);
   GV_ALLOC(p->cell_part, s->n);
   GV_ALLOC(p->cell_of, s->n + 1);
-  GV_ALLOC(p->tstart, s->n + 1);
+  GV_ALLOC(p->sstart, s->n + 1);
   GV_TRY(gv_neighbors_rebuild(nl, s));
   *nlp = nl;
   return GV_OK;
@@ -312,17 +427,20 @@ cleanup:
 int gv_neighbors_needs_rebuild(const gv_neighbors *nl, const gv_system *s) {
   const gv_nl_priv *p = nl->priv;
   if (!p->built || s->n != nl->n || !gv_box_equal(&s->box, &p->box_ref)) return 1;
-  const int d = s->dim;
   const double lim2 = 0.25 * nl->skin * nl->skin;
+  const int d = s->dim;
   const long n = s->n;
+  const double *x = s->x, *x0 = p->x_ref;
   int need = 0;
-#pragma omp parallel for schedule(static) reduction(| : need) if (n >= 4 * GV_OMP_MIN_N)
+  /* Plain displacements (no minimum image): a re-wrapped particle rebuilds. */
+#pragma omp parallel for schedule(static) reduction(| : need) if (n >= 8 * GV_OMP_MIN_N)
   for (long i = 0; i < n; i++) {
-    double dr[GV_MAX_DIM], r2 = 0;
-    for (int a = 0; a < d; a++) dr[a] = s->x[(size_t)i * d + a] - p->x_ref[(size_t)i * d + a];
-    gv_box_minimum_image(&s->box, dr);
-    for (int a = 0; a < d; a++) r2 += dr[a] * dr[a];
-    if (r2 > lim2 || !(r2 == r2)) need = 1;
+    double r2 = 0;
+    for (int a = 0; a < d; a++) {
+      double u = x[(size_t)i * d + a] - x0[(size_t)i * d + a];
+      r2 += u * u;
+    }
+    need |= !(r2 <= lim2); /* also NaN */
   }
   return need;
 }
@@ -339,16 +457,22 @@ void gv_neighbors_destroy(gv_neighbors **nlp) {
   if (p) {
     free(p->x_ref);
     free(p->s);
+    free(p->off);
+    free(p->xw);
     free(p->cell_start);
     free(p->cell_part);
     free(p->cell_of);
-    free(p->tstart);
-    free(p->tpos);
+    free(p->sstart);
+    free(p->spair);
+    free(p->xs);
+    free(p->fs);
+    free(p->ls);
+    free(p->ts);
+    free(p->blocksum);
     for (long b = 0; b < p->nblk_cap; b++) free(p->blk_buf[b]);
     free(p->blk_buf);
     free(p->blk_cap);
-    free(p->pairbuf);
-    free(p->blocksum);
+    free(p->blk_window);
     free(p);
   }
   free(nl->start);

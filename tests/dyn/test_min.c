@@ -2,6 +2,7 @@
  * valley), an anisotropic quadratic with condition number 1e6 (known minimum),
  * each method alone and the FIRE -> finisher driver; thread-count independence
  * of the reductions. */
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,35 @@ static void test_dot_threads(void) {
   free(b);
 }
 
+/* A kink that no point resolves: E = sum_i 2.385 |x_i - 1| + 0.5 x_i^2 has its
+ * minimum at x = 1 where the gradient jumps from -1.385 to 3.385 (like a pair
+ * sitting on the cutoff of a truncated-and-shifted potential). The driver must
+ * give up after the no-progress window, not run to max_iter. */
+static int kink(void *ctx, const double *x, double *e, double *g) {
+  size_t n = *(size_t *)ctx;
+  double f = 0;
+  for (size_t i = 0; i < n; i++) {
+    double t = x[i] - 1;
+    f += 2.385 * fabs(t) + 0.5 * x[i] * x[i];
+    g[i] = (t >= 0 ? 2.385 : -2.385) + x[i];
+  }
+  *e = f;
+  return 0;
+}
+
+static void test_no_progress(void) {
+  size_t n = 6;
+  double x[6] = {3.1, -2.2, 0.4, 5.0, 1.7, -0.3};
+  gv_min_params p;
+  gv_min_params_default(&p);
+  gv_min_result r;
+  int st = gv_min_run(kink, &n, n, x, &p, &r);
+  CHECK(st == GV_NOT_CONVERGED, "kink: status %d", st);
+  CHECK(r.iterations < 20000, "kink: %ld iterations, the no-progress stop did not trigger", r.iterations);
+  CHECK(r.max_grad >= 1.385 - 1e-9, "kink: max gradient %.3g below the jump", r.max_grad);
+  for (size_t i = 0; i < n; i++) CHECK_CLOSE(x[i], 1.0, 0, 0.05);
+}
+
 int main(void) {
   run_rosenbrock(GV_MIN_LBFGS);
   run_rosenbrock(GV_MIN_CG);
@@ -165,6 +195,7 @@ int main(void) {
   run_quadratic(GV_MIN_LBFGS, GV_MIN_LBFGS);
   run_quadratic(GV_MIN_CG, GV_MIN_CG);
   test_not_converged();
+  test_no_progress();
   test_dot_threads();
   return tl_finish();
 }
