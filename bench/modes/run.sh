@@ -1,9 +1,12 @@
 #!/bin/bash
-# Bench: lowest 100 non-trivial modes of 3D IPL glasses, glassvib (CHOLMOD
-# supernodal Cholesky + ARPACK shift-invert) vs SciPy eigsh(sigma, which='LM')
-# (SuperLU + ARPACK) on the Matrix Market Hessian written by glassvib.
-# Same machine, one run each; prints times, the ratio and peak memory.
-#   usage: bench/modes/run.sh [BUILD_DIR]      (env NS="2000 16000 128000", K=100)
+# Bench: lowest 100 non-trivial modes of 3D IPL glasses, glassvib (one CHOLMOD
+# supernodal Cholesky + block shift-invert Lanczos, solves with 24 right-hand
+# sides; and, for reference, its single-vector ARPACK path) vs SciPy
+# eigsh(sigma, which='LM') (SuperLU + ARPACK) on the Matrix Market Hessian
+# written by glassvib. Same machine, one run each; prints wall and user CPU
+# times, the ratio, peak memory and the factorisation's share.
+#   usage: bench/modes/run.sh [BUILD_DIR]      (env NS="2000 16000", K=100,
+#          BIG=1 adds N=128000, ARPACK=0 skips the ARPACK reference run)
 # SciPy is skipped above SCIPY_MAX (default 20000: SuperLU needs ~5 GB at N = 16000).
 # A missing glass of N = 8 M is made as a 2x2x2 replica of the N = M glass
 # (replicate.c: an inherent state stays one; exact multiplicities make the
@@ -14,6 +17,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 B=$(cd "${1:-$ROOT/build}" && pwd)
 GV=$B/glassvib
 NS=${NS:-"2000 16000"}
+[ "${BIG:-0}" = 1 ] && NS="$NS 128000"
+ARPACK=${ARPACK:-1}
 K=${K:-100}
 SCIPY_MAX=${SCIPY_MAX:-20000}
 PY=/usr/bin/python3
@@ -30,8 +35,11 @@ if ! "$GV" prepare --help >/dev/null 2>&1; then
   gcc -O2 -std=gnu17 -fopenmp -I"$ROOT/include" "$HERE/make_glass.c" -o "$MG" "$B/libglassvib.a" \
     -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lgsl -lgslcblas -lcholmod -larpack -llapacke -llapack -lblas -lm
 fi
-peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $NF/1024}'; }
-printf "%-8s %-7s %-10s %-10s %-10s %-10s %-10s %-8s %-9s %-9s %s\n" N n gv_total gv_eigen gv_factor scipy_eig scipy_tot ratio gv_RSS sp_RSS "max|dw|"
+peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f", $NF/1024}'; }
+wall() { grep "Elapsed (wall" "$1" | awk '{print $NF}' | awk -F: '{if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2}'; }
+user() { grep "User time" "$1" | awk '{print $NF}'; }
+echo "# uptime: $(uptime)"
+printf "%-7s %-7s %-9s %-9s %-9s %-7s %-9s %-9s %-9s %-9s %-9s %-7s %-7s %-7s %s\n" N n gv_wall gv_user gv_factor fshare arp_wall arp_user sp_eigsh sp_wall sp_user ratio gv_MB sp_MB "max|dw|"
 for N in $NS; do
   G=$W/ipl3d_$N.h5
   if [ ! -f "$G" ] && [ $((N % 8)) -eq 0 ] && [ -f "$W/ipl3d_$((N / 8)).h5" ]; then
@@ -42,28 +50,45 @@ for N in $NS; do
       "$GV" prepare --model ipl --dim 3 --n "$N" --tp 1.0 --equil-time 2 --ftol 1e-8 --allow-unconverged \
         --seed 1 -o "$G" --quiet > "$W/make_$N.log"; fi
   fi
-  # glassvib: the whole command (read glass, Hessian, factorisation, Lanczos, residuals)
+  # glassvib: the whole command (read glass, Hessian, factorisation, eigensolver, residuals)
   /usr/bin/time -v "$GV" modes "$G" --lowest "$K" --no-moduli --json > "$W/gv_$N.json" 2> "$W/gv_$N.time"
-  gvt=$(grep "Elapsed (wall" "$W/gv_$N.time" | awk '{print $NF}' | awk -F: '{print ($1*60+$2)}')
-  if [ "$N" -gt "$SCIPY_MAX" ]; then
-    $PY -c "import json; d=json.load(open('$W/gv_$N.json')); print(f\"{$N:<8} {3*$N:<7} {$gvt:<10.2f} {d['wall_s']:<10.2f} {d['factor_s']:<10.2f} {'-':<10} {'-':<10} {'-':<8} $(peak "$W/gv_$N.time" | tr ' ' '_') (scipy skipped) solves {d['n_solves']}\")"
-    continue
+  if [ "$ARPACK" = 1 ]; then
+    /usr/bin/time -v "$GV" modes "$G" --lowest "$K" --no-moduli --json --solver arpack > "$W/arp_$N.json" 2> "$W/arp_$N.time"
+    aw=$(wall "$W/arp_$N.time"); au=$(user "$W/arp_$N.time")
+  else aw=-; au=-; fi
+  sw=-; su=-; srss=-
+  if [ "$N" -le "$SCIPY_MAX" ]; then
+    # peer: the Hessian written by glassvib, same shift as glassvib used
+    "$GV" hessian "$G" -o "$W/H_$N.mtx" > /dev/null
+    sigma=$($PY -c "import json; print(json.load(open('$W/gv_$N.json'))['sigma'])")
+    if /usr/bin/time -v $PY "$HERE/eigsh.py" "$W/H_$N.mtx" "$K" 3 "$sigma" > "$W/sp_$N.json" 2> "$W/sp_$N.time"; then
+      sw=$(wall "$W/sp_$N.time"); su=$(user "$W/sp_$N.time"); srss=$(peak "$W/sp_$N.time")
+    else echo "scipy failed for N=$N (see $W/sp_$N.time)"; fi
   fi
-  # peer: the Hessian written by glassvib, same shift as glassvib used
-  "$GV" hessian "$G" -o "$W/H_$N.mtx" > /dev/null
-  sigma=$($PY -c "import json; print(json.load(open('$W/gv_$N.json'))['sigma'])")
-  /usr/bin/time -v $PY "$HERE/eigsh.py" "$W/H_$N.mtx" "$K" 3 "$sigma" > "$W/sp_$N.json" 2> "$W/sp_$N.time" || {
-    echo "scipy failed for N=$N (see $W/sp_$N.time)"; continue; }
-  spt=$(grep "Elapsed (wall" "$W/sp_$N.time" | awk '{print $NF}' | awk -F: '{print ($1*60+$2)}')
-  $PY - "$W/gv_$N.json" "$W/sp_$N.json" "$N" "$gvt" "$spt" "$(peak "$W/gv_$N.time")" "$(peak "$W/sp_$N.time")" <<'PYEOF'
-import json, sys
-g = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))
-N, gvt, spt, grss, srss = sys.argv[3], float(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
-dw = max(abs(a - b) for a, b in zip(g["omega"], s["omega"]))
-print(f"{N:<8} {s['n']:<7} {gvt:<10.2f} {g['wall_s']:<10.2f} {g['factor_s']:<10.2f} {s['eigsh_s']:<10.2f} "
-      f"{spt:<10.2f} {s['eigsh_s']/gvt:<8.1f} {grss:<9} {srss:<9} {dw:.1e}")
+  $PY - "$W" "$N" "$(wall "$W/gv_$N.time")" "$(user "$W/gv_$N.time")" "$aw" "$au" "$sw" "$su" "$(peak "$W/gv_$N.time")" "$srss" <<'PYEOF'
+import json, os, sys
+W, N, gw, gu, aw, au, sw, su, grss, srss = sys.argv[1:]
+g = json.load(open(f"{W}/gv_{N}.json"))
+sp = json.load(open(f"{W}/sp_{N}.json")) if sw != "-" else None
+a = json.load(open(f"{W}/arp_{N}.json")) if aw != "-" else None
+dw = "-"
+ref = sp or a
+if ref: dw = f"{max(abs(x - y) for x, y in zip(g['omega'], ref['omega'])):.1e}"
+ratio = f"{float(sp['eigsh_s']) / float(gw):.1f}" if sp else "-"
+eig = sp["eigsh_s"] if sp else "-"
+n = 3 * int(N)
+f = lambda x: x if x == "-" else f"{float(x):.2f}"
+print(f"{N:<7} {n:<7} {f(gw):<9} {f(gu):<9} {g['factor_s']:<9.2f} {g['factor_s'] / g['wall_s']:<7.2f} {f(aw):<9} {f(au):<9} "
+      f"{f(eig):<9} {f(sw):<9} {f(su):<9} {ratio:<7} {grss:<7} {srss:<7} {dw}   [{g['method']}, {g['n_solves']} vector solves]")
 PYEOF
 done
-echo "# gv_total: glassvib modes process wall time (read, Hessian, factor, Lanczos, residuals)"
-echo "# gv_eigen: eigen-solver part; gv_factor: the one CHOLMOD factorisation"
-echo "# scipy_eig: eigsh alone (excludes mmread); scipy_tot: whole python process; ratio = scipy_eig / gv_total"
+echo "# gv_wall/gv_user: glassvib modes process (read, Hessian, factor, eigensolver, residuals), seconds"
+echo "# gv_factor: the one CHOLMOD factorisation (wall); fshare = gv_factor / glassvib modes wall_s"
+echo "# arp_*: the same command with --solver arpack (single-vector solves), for reference"
+echo "# sp_eigsh: scipy eigsh alone (excludes mmread); sp_wall/sp_user: whole python process"
+echo "# ratio = sp_eigsh / gv_wall; *_MB: peak resident memory; max|dw|: largest frequency difference"
+# Orderings and block-solve cost per vector (why blocks of 24): SOLVE_BENCH=1
+if [ "${SOLVE_BENCH:-0}" = 1 ]; then
+  gcc -O2 -std=gnu17 -fopenmp -I"$ROOT/include" "$HERE/solve_bench.c" -o "$W/solve_bench" "$B/libglassvib.a" $LIBS
+  for N in $NS; do [ -f "$W/H_$N.mtx" ] && "$W/solve_bench" "$W/H_$N.mtx" all; done
+fi

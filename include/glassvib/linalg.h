@@ -1,6 +1,6 @@
 /* glassvib linalg: one small interface over LAPACK (dense), CHOLMOD (sparse
  * Cholesky: analyse once, factorise many, solve many right-hand sides) and
- * ARPACK (lowest eigenpairs in shift-invert mode).
+ * block Lanczos or ARPACK (lowest eigenpairs in shift-invert mode).
  *
  * Translations. The Hessian of a periodic glass has `dim` exact zero modes
  * (uniform translations t_a, a = 0..dim-1, t_a[i*dim+a] = 1/sqrt(N)). They are
@@ -82,14 +82,21 @@ double gv_linalg_translation_residual(const gv_sparse *A, int dim);
 typedef struct gv_eigopts {
   int dim;          /* > 0: deflate the dim translations (periodic Hessian); 0: none */
   double sigma;     /* shift below the spectrum (<= 0); NaN = automatic (default) */
-  double tol;       /* ARPACK relative tolerance on Ritz values (0 = machine precision) */
-  int ncv;          /* Lanczos basis size (0 = automatic: max(2k+1, k+32), <= n) */
-  int maxiter;      /* ARPACK restarts (default 1000) */
+  double tol;       /* relative tolerance on Ritz pairs of OP: ||OP v - nu v|| <= tol nu
+                       (0 = default: ARPACK machine precision, block 1e-11) */
+  int ncv;          /* Lanczos basis size (0 = automatic: ARPACK max(2k+1, k+32),
+                       block max(4k, k + 6 blocks); <= n) */
+  int maxiter;      /* restarts (default 1000) */
   int want_vectors; /* keep eigenvectors in the result (default 1) */
   uint64_t seed;    /* starting vector of the Lanczos iteration (reproducible) */
   gv_linalg_factor **keep_factor; /* non-NULL: receive the factor of M - sigma I
                                      (sparse path; caller destroys), else freed */
+  int solver;       /* lowest-k solver: GV_EIG_AUTO (default = block), GV_EIG_BLOCK, GV_EIG_ARPACK */
+  int block;        /* block solver: right-hand sides per solve (0 = automatic: 24) */
 } gv_eigopts;
+enum { GV_EIG_AUTO = 0, GV_EIG_BLOCK = 1, GV_EIG_ARPACK = 2 };
+/* "auto", "block" or "arpack" -> GV_EIG_*; GV_EINVAL otherwise. */
+int gv_linalg_eig_solver_parse(const char *name, int *solver);
 void gv_linalg_eigopts_default(gv_eigopts *o);
 
 typedef struct gv_eigen {
@@ -103,23 +110,30 @@ typedef struct gv_eigen {
   int n_translations;   /* deflated translations (dim or 0) */
   double translation_residual; /* max_a ||M t_a|| of the deflated translations */
   double sigma;         /* shift used (sparse path) */
-  int iterations;       /* ARPACK restarts (sparse path) */
-  long n_op;            /* OP applications (solves) */
+  int iterations;       /* restarts (sparse path) */
+  long n_op;            /* OP applications (vector solves) */
+  long n_block_solves;  /* block solver: solves with block_size right-hand sides */
+  int block_size;       /* block solver: right-hand sides per solve (ARPACK: 1) */
+  double t_solve;       /* seconds in the triangular solves */
   double t_factor;      /* seconds in the numeric factorisation */
   double t_total;       /* seconds in total */
-  const char *method;   /* "lapack-dsyevd" or "arpack-shift-invert-cholmod" */
+  const char *method;   /* "lapack-dsyevd", "block-lanczos-shift-invert-cholmod" or
+                           "arpack-shift-invert-cholmod" */
 } gv_eigen;
 void gv_linalg_eigen_free(gv_eigen *e); /* frees arrays, zeroes the struct */
 
 /* All n - dim eigenpairs of M (dense LAPACK dsyevd; O(n^2) memory, O(n^3) time). */
 int gv_linalg_eig_all(const gv_sparse *M, const gv_eigopts *opt, gv_eigen *out);
-/* The k lowest non-trivial eigenpairs: ARPACK (mode 1 on the operator
- * P (M - sigma I)^-1 P, which = "LM") with a CHOLMOD factorisation of M - sigma I.
+/* The k lowest non-trivial eigenpairs of OP = P (M - sigma I)^-1 P with one
+ * CHOLMOD factorisation of M - sigma I: by default (GV_EIG_AUTO, GV_EIG_BLOCK)
+ * thick-restart block Lanczos whose solves take 24 right-hand sides at once
+ * (eig_block.c says why); GV_EIG_ARPACK: ARPACK mode 1, which = "LM", one
+ * right-hand side per solve. Both give the same pairs (to the tolerance).
  * sigma is chosen below the spectrum (automatic: -1e-3 x mean diagonal, made
  * more negative until the factorisation is positive definite, so negative
  * eigenvalues are found and reported). GV_EINVAL if k > n - dim.
  * Returns GV_NOT_CONVERGED (> 0, result usable, out->k = pairs converged) if
- * ARPACK stops early. */
+ * the solver stops early. */
 int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_eigen *out);
 
 /* ------------------------------------- sparse Cholesky: plan once, factor many */

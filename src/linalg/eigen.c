@@ -6,12 +6,14 @@
  * deflation moves exactly them to the top of the spectrum and leaves every
  * other eigenpair unchanged; the top `dim` pairs are then dropped.
  *
- * Sparse (lowest k): implicitly restarted Lanczos (ARPACK dsaupd/dseupd,
- * Lehoucq, Sorensen, Yang, ARPACK Users' Guide, SIAM 1998) in regular mode on
- * OP = P (M - sigma I)^-1 P with sigma below the spectrum, which = "LM": the
- * largest nu = 1/(lambda - sigma) are the lowest lambda = sigma + 1/nu. P
- * removes the translations, which OP maps to 0, so they never appear. The
- * inverse is a CHOLMOD factorisation computed once. Residuals ||M v - lambda v||
+ * Sparse (lowest k): shift-invert on OP = P (M - sigma I)^-1 P with sigma below
+ * the spectrum: the largest nu = 1/(lambda - sigma) are the lowest lambda =
+ * sigma + 1/nu. P removes the translations, which OP maps to 0, so they never
+ * appear. The inverse is one CHOLMOD factorisation. Two solvers of OP's top k:
+ * thick-restart block Lanczos (eig_block.c; default: its solves take many
+ * right-hand sides at once) and implicitly restarted Lanczos (ARPACK
+ * dsaupd/dseupd, Lehoucq, Sorensen, Yang, ARPACK Users' Guide, SIAM 1998, mode 1,
+ * which = "LM"; one right-hand side per solve). Residuals ||M v - lambda v||
  * are recomputed with M itself. */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 
 #include "glassvib/linalg.h"
 #include "linalg/alloc.h"
+#include "linalg/eig_internal.h"
 
 #define ZERO_TOL_REL 1e-9 /* |lambda| below this x max|diag| counts as zero */
 
@@ -151,73 +154,24 @@ static int cmp_order(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_eigen *out) {
+int gv_linalg_eig_solver_parse(const char *name, int *solver) {
+  if (!name || !strcmp(name, "auto")) *solver = GV_EIG_AUTO;
+  else if (!strcmp(name, "block")) *solver = GV_EIG_BLOCK;
+  else if (!strcmp(name, "arpack")) *solver = GV_EIG_ARPACK;
+  else return GV_ERROR(GV_EINVAL, "unknown eigensolver '%s' (auto, block or arpack)", name);
+  return GV_OK;
+}
+
+int gv_linalg_eig_arpack_run(const gv_sparse *M, gv_linalg_factor *F, double sigma, int k,
+                             const gv_eigopts *op, gv_eigen *out) {
   int status = GV_OK;
-  gv_eigopts o;
-  if (opt) o = *opt;
-  else gv_linalg_eigopts_default(&o);
+  const gv_eigopts o = *op;
   const int64_t n = M->n;
   const int dim = o.dim > 0 ? o.dim : 0;
-  gv_linalg_factor *F = NULL;
-  double *resid = NULL, *V = NULL, *workd = NULL, *workl = NULL, *d = NULL, *Z = NULL, *tmp = NULL;
+  double *resid = NULL, *V = NULL, *workd = NULL, *workl = NULL, *d = NULL, *Z = NULL;
   int *select = NULL;
   order_t *ord = NULL;
-  double t0 = gv_wall_time();
-  memset(out, 0, sizeof *out);
-  if (o.keep_factor) *o.keep_factor = NULL;
-  if (dim && n % dim) return GV_ERROR(GV_EINVAL, "eigen: order %lld not a multiple of dim %d", (long long)n, dim);
-  if (k < 1) return GV_ERROR(GV_EINVAL, "eigen: K = %d must be positive", k);
-  if ((int64_t)k > n - dim)
-    return GV_ERROR(GV_EINVAL, "K = %d exceeds the %lld non-trivial modes of this system", k,
-                    (long long)(n - dim));
   if (n > 2000000000LL) return GV_ERROR(GV_EINVAL, "eigen: order too large for ARPACK's int");
-  /* ARPACK needs nev < ncv <= n_eff; tiny problems go dense. */
-  if ((int64_t)k + 2 > n - dim || n <= 200) {
-    gv_eigopts od = o;
-    GV_TRY(gv_linalg_eig_all(M, &od, out));
-    if (out->k > k) {
-      out->k = k;
-      double *r = realloc(out->lambda, (size_t)k * sizeof(double));
-      if (r) out->lambda = r;
-      if (out->vec) {
-        r = realloc(out->vec, (size_t)(k * n) * sizeof(double));
-        if (r) out->vec = r;
-      }
-      out->max_residual = 0;
-      for (int j = 0; j < k; j++)
-        if (out->residual[j] > out->max_residual) out->max_residual = out->residual[j];
-      out->n_negative = 0;
-      double zt = ZERO_TOL_REL * gershgorin_bound(M);
-      for (int j = 0; j < k; j++) out->n_negative += out->lambda[j] < -zt;
-    }
-    return status;
-  }
-
-  /* 1. factorise M - sigma I with sigma below the spectrum */
-  double scale = gv_linalg_sparse_mean_diagonal(M);
-  if (!(scale > 0)) scale = gershgorin_bound(M);
-  if (!(scale > 0)) return GV_ERROR(GV_EINVAL, "eigen: zero matrix");
-  double sigma = isfinite(o.sigma) ? o.sigma : -1e-3 * scale;
-  if (sigma > 0) return GV_ERROR(GV_EINVAL, "eigen: the shift sigma = %g must be <= 0", sigma);
-  if (sigma == 0 && dim) sigma = -1e-10 * scale; /* translations make M singular */
-  GV_TRY(gv_linalg_factor_create(&F, M, dim));
-  double tf = gv_wall_time();
-  for (int attempt = 0;; attempt++) {
-    status = gv_linalg_factor_numeric(F, M, sigma);
-    if (status != GV_EUNSTABLE) break;
-    /* negative eigenvalues below sigma: move the shift down until positive definite */
-    if (attempt >= 12) {
-      status = GV_ERROR(GV_EUNSTABLE, "no shift makes M - sigma I positive definite (last sigma %g)", sigma);
-      goto cleanup;
-    }
-    gv_log(GV_LOG_INFO, "M - (%g) I is indefinite: negative eigenvalues; lowering the shift", sigma);
-    sigma = (sigma == 0 ? -1e-3 * scale : sigma * 8.0);
-    gv_error_clear();
-  }
-  if (status < 0) goto cleanup;
-  out->t_factor = gv_wall_time() - tf;
-
-  /* 2. ARPACK on OP = P (M - sigma I)^-1 P */
   int nev = k;
   int64_t neff = n - dim;
   int ncv = o.ncv > 0 ? o.ncv : (2 * k + 1 > k + 32 ? 2 * k + 1 : k + 32);
@@ -241,6 +195,7 @@ int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_ei
   int ido = 0, info = 1;     /* info = 1: use resid as the start vector */
   double tol = o.tol > 0 ? o.tol : 0.0;
   long nop = 0;
+  double t_solve = 0;
   gv_progress prog;
   /* ARPACK reports convergence only at the end: show solves against a
    * typical budget of ~2.5 ncv (capped below 100 %) */
@@ -250,9 +205,11 @@ int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_ei
              lworkl, &info);
     if (ido == 1 || ido == -1) {
       double *x = workd + ipntr[0] - 1, *y = workd + ipntr[1] - 1;
+      double ts = gv_wall_time();
       gv_linalg_project_translations(x, n, dim);
       GV_TRY(gv_linalg_factor_solve_shifted(F, 1, x, y));
       gv_linalg_project_translations(y, n, dim);
+      t_solve += gv_wall_time() - ts;
       nop++;
       gv_progress_update(&prog, fmin(0.99, nop / (2.5 * ncv)));
       if (gv_interrupted()) {
@@ -283,7 +240,7 @@ int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_ei
     status = GV_ERROR(GV_ENUMERIC, "ARPACK dseupd failed (info = %d)", info);
     goto cleanup;
   }
-  /* 3. back-transform, order ascending in lambda */
+  /* back-transform, order ascending in lambda */
   int kk = nconv < nev ? nconv : nev;
   GV_ALLOC(ord, kk);
   for (int j = 0; j < kk; j++) {
@@ -296,46 +253,141 @@ int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_ei
   qsort(ord, (size_t)kk, sizeof *ord, cmp_order);
   out->n = n;
   out->k = kk;
-  out->n_translations = dim;
-  out->sigma = sigma;
   out->iterations = iparam[2];
   out->n_op = nop;
+  out->n_block_solves = nop;
+  out->block_size = 1;
+  out->t_solve = t_solve;
   out->method = "arpack-shift-invert-cholmod";
   GV_ALLOC(out->lambda, kk);
   GV_ALLOC(out->residual, kk);
-  GV_NALLOC(tmp, (int64_t)kk * n);
+  GV_NALLOC(out->vec, (int64_t)kk * n);
   for (int j = 0; j < kk; j++) {
     out->lambda[j] = ord[j].lam;
-    memcpy(tmp + (int64_t)j * n, Z + ord[j].i * n, (size_t)n * sizeof *tmp);
+    double *x = out->vec + (int64_t)j * n;
+    memcpy(x, Z + ord[j].i * n, (size_t)n * sizeof *x);
     /* unit norm (ARPACK's are, to rounding) */
     double s = 0;
-    for (int64_t i = 0; i < n; i++) s += tmp[(int64_t)j * n + i] * tmp[(int64_t)j * n + i];
+    for (int64_t i = 0; i < n; i++) s += x[i] * x[i];
     s = 1.0 / sqrt(s);
-    for (int64_t i = 0; i < n; i++) tmp[(int64_t)j * n + i] *= s;
-  }
-  GV_TRY(finish(M, out, tmp, kk));
-  out->translation_residual = gv_linalg_translation_residual(M, dim);
-  if (o.want_vectors) {
-    out->vec = tmp;
-    tmp = NULL;
+    for (int64_t i = 0; i < n; i++) x[i] *= s;
   }
   if (kk < k) status = GV_NOT_CONVERGED;
-  if (o.keep_factor) {
-    *o.keep_factor = F;
-    F = NULL;
-  }
-  out->t_total = gv_wall_time() - t0;
 cleanup:
-  gv_linalg_factor_destroy(&F);
   free(resid);
   free(V);
   free(workd);
   free(workl);
   free(d);
   free(Z);
-  free(tmp);
   free(select);
   free(ord);
+  return status;
+}
+
+int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_eigen *out) {
+  int status = GV_OK;
+  gv_eigopts o;
+  if (opt) o = *opt;
+  else gv_linalg_eigopts_default(&o);
+  const int64_t n = M->n;
+  const int dim = o.dim > 0 ? o.dim : 0;
+  gv_linalg_factor *F = NULL;
+  double t0 = gv_wall_time();
+  memset(out, 0, sizeof *out);
+  if (o.keep_factor) *o.keep_factor = NULL;
+  if (dim && n % dim) return GV_ERROR(GV_EINVAL, "eigen: order %lld not a multiple of dim %d", (long long)n, dim);
+  if (k < 1) return GV_ERROR(GV_EINVAL, "eigen: K = %d must be positive", k);
+  if ((int64_t)k > n - dim)
+    return GV_ERROR(GV_EINVAL, "K = %d exceeds the %lld non-trivial modes of this system", k,
+                    (long long)(n - dim));
+  if (o.solver < GV_EIG_AUTO || o.solver > GV_EIG_ARPACK)
+    return GV_ERROR(GV_EINVAL, "eigen: unknown solver %d", o.solver);
+  /* Which sparse solver: the block one unless asked otherwise or its basis
+   * (~4k + a block) does not fit in the n - dim dimensions (then ARPACK). */
+  int use_block = o.solver != GV_EIG_ARPACK;
+  if (use_block) {
+    int b, mmax;
+    gv_linalg_eig_block_sizes(k, n - dim, &o, &b, &mmax);
+    if (mmax < k + b) {
+      if (o.solver == GV_EIG_BLOCK)
+        gv_log(GV_LOG_DEBUG, "block eigensolver: K = %d too large for order %lld, using ARPACK", k, (long long)n);
+      use_block = 0;
+    }
+  }
+  /* ARPACK needs nev < ncv <= n_eff; tiny problems go dense. */
+  if (!use_block && ((int64_t)k + 2 > n - dim || n <= 200)) {
+    gv_eigopts od = o;
+    GV_TRY(gv_linalg_eig_all(M, &od, out));
+    if (out->k > k) {
+      out->k = k;
+      double *r = realloc(out->lambda, (size_t)k * sizeof(double));
+      if (r) out->lambda = r;
+      if (out->vec) {
+        r = realloc(out->vec, (size_t)(k * n) * sizeof(double));
+        if (r) out->vec = r;
+      }
+      out->max_residual = 0;
+      for (int j = 0; j < k; j++)
+        if (out->residual[j] > out->max_residual) out->max_residual = out->residual[j];
+      out->n_negative = 0;
+      double zt = ZERO_TOL_REL * gershgorin_bound(M);
+      for (int j = 0; j < k; j++) out->n_negative += out->lambda[j] < -zt;
+    }
+    return status;
+  }
+
+  /* 1. factorise M - sigma I with sigma below the spectrum: then OP is positive
+   * (semi-)definite and its largest eigenvalues 1/(lambda - sigma) are exactly
+   * the lowest lambda, i.e. the k wanted modes are the k closest to sigma. A
+   * shift just below zero keeps the wanted part of OP's spectrum as spread out
+   * as it can be (its relative gaps (lambda_j+1 - lambda_j)/(lambda_j - sigma)
+   * hardly change for |sigma| << lambda_k), and needs no indefinite LDL'. */
+  double scale = gv_linalg_sparse_mean_diagonal(M);
+  if (!(scale > 0)) scale = gershgorin_bound(M);
+  if (!(scale > 0)) return GV_ERROR(GV_EINVAL, "eigen: zero matrix");
+  double sigma = isfinite(o.sigma) ? o.sigma : -1e-3 * scale;
+  if (sigma > 0) return GV_ERROR(GV_EINVAL, "eigen: the shift sigma = %g must be <= 0", sigma);
+  if (sigma == 0 && dim) sigma = -1e-10 * scale; /* translations make M singular */
+  GV_TRY(gv_linalg_factor_create(&F, M, dim));
+  double tf = gv_wall_time();
+  for (int attempt = 0;; attempt++) {
+    status = gv_linalg_factor_numeric(F, M, sigma);
+    if (status != GV_EUNSTABLE) break;
+    /* negative eigenvalues below sigma: move the shift down until positive definite */
+    if (attempt >= 12) {
+      status = GV_ERROR(GV_EUNSTABLE, "no shift makes M - sigma I positive definite (last sigma %g)", sigma);
+      goto cleanup;
+    }
+    gv_log(GV_LOG_INFO, "M - (%g) I is indefinite: negative eigenvalues; lowering the shift", sigma);
+    sigma = (sigma == 0 ? -1e-3 * scale : sigma * 8.0);
+    gv_error_clear();
+  }
+  if (status < 0) goto cleanup;
+  out->t_factor = gv_wall_time() - tf;
+
+  /* 2. the k largest eigenpairs of OP = P (M - sigma I)^-1 P */
+  if (use_block) status = gv_linalg_eig_block_run(M, F, sigma, k, &o, out);
+  else status = gv_linalg_eig_arpack_run(M, F, sigma, k, &o, out);
+  if (status < 0) goto cleanup;
+  int conv_status = status;
+  status = GV_OK;
+  out->n_translations = dim;
+  out->sigma = sigma;
+  GV_TRY(finish(M, out, out->vec, out->k));
+  out->translation_residual = gv_linalg_translation_residual(M, dim);
+  if (!o.want_vectors) {
+    free(out->vec);
+    out->vec = NULL;
+  }
+  if (o.keep_factor) {
+    *o.keep_factor = F;
+    F = NULL;
+  }
+  out->t_total = gv_wall_time() - t0;
+  status = conv_status;
+cleanup:
+  gv_linalg_factor_destroy(&F);
   if (status < 0) gv_linalg_eigen_free(out);
   return status;
 }

@@ -23,6 +23,12 @@
 
 #define BLOCK 16 /* right-hand sides per CHOLMOD call */
 
+/* OpenBLAS's own threads inside our OpenMP threads oversubscribe the cores
+ * (measured: block solves 4x slower with 2 + 2 threads on 2 cores), so the
+ * parallel solve runs OpenBLAS single-threaded. Weak: any other BLAS works. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
 struct gv_linalg_factor {
   cholmod_common cc;
   cholmod_factor *L;
@@ -154,6 +160,8 @@ static int solve_all(gv_linalg_factor *F, int64_t nrhs, const double *B, double 
       if (solve_block(F, &F->cc, m, B + c0 * F->n, X + c0 * F->n, &F->X, &F->Y, &F->E)) bad = 1;
     }
   } else {
+    int ob = openblas_get_num_threads && openblas_set_num_threads ? openblas_get_num_threads() : 1;
+    if (ob > 1) openblas_set_num_threads(1);
 #pragma omp parallel num_threads(nthr)
     {
       cholmod_common cc;
@@ -174,6 +182,7 @@ static int solve_all(gv_linalg_factor *F, int64_t nrhs, const double *B, double 
       cholmod_l_free_dense(&E, &cc);
       cholmod_l_finish(&cc);
     }
+    if (ob > 1) openblas_set_num_threads(ob);
   }
   return bad ? GV_ERROR(GV_ENUMERIC, "CHOLMOD solve failed") : GV_OK;
 }

@@ -99,8 +99,24 @@ static void check_spectrum(const char *what, int dim, int L, int nbond, const in
   CHECK(e.max_residual < 1e-11 * scale, "%s: dense residual %g", what, e.max_residual);
   CHECK(e.n_negative == 0, "%s: negative modes reported", what);
   gv_linalg_eigen_free(&e);
-  /* sparse, lowest K */
+  /* sparse, lowest K: ARPACK (single-vector) and block Lanczos must agree with
+   * each other to ~1e-10 relative and with the analytic set */
+  o.solver = GV_EIG_ARPACK;
+  gv_eigen ea;
+  CHECK_OK(gv_linalg_eig_lowest(A, K, &o, &ea));
+  CHECK(ea.k == K && ea.block_size == 1, "%s: ARPACK gives %d of %d", what, ea.k, K);
+  o.solver = GV_EIG_AUTO; /* the default must be the block solver */
+  o.block = 8;            /* several restarts even for these small K */
   CHECK_OK(gv_linalg_eig_lowest(A, K, &o, &e));
+  CHECK(e.k == K && e.block_size == 8, "%s: block solver gives %d of %d (b = %d)", what, e.k, K, e.block_size);
+  double dab = 0;
+  for (int j = 0; j < e.k && j < ea.k; j++) dab = fmax(dab, fabs(e.lambda[j] - ea.lambda[j]) / fabs(ea.lambda[j]));
+  CHECK(dab < 1e-10, "%s: block vs ARPACK eigenvalues differ by %g (relative)", what, dab);
+  CHECK(ea.max_residual < 1e-8 * scale, "%s: ARPACK residual %g", what, ea.max_residual);
+  printf("%s: block (%ld block solves of %d, %d restarts) vs ARPACK (%ld solves): max rel diff %.1e\n",
+         what, e.n_block_solves, e.block_size, e.iterations, ea.n_op, dab);
+  gv_linalg_eigen_free(&ea);
+  CHECK(!strcmp(e.method, "block-lanczos-shift-invert-cholmod"), "%s: default solver is %s", what, e.method);
   CHECK(e.k == K, "%s: ARPACK gives %d of %d", what, e.k, K);
   worst = 0;
   for (int j = 0; j < e.k; j++) worst = fmax(worst, fabs(e.lambda[j] - w[j]));
@@ -139,12 +155,18 @@ static void test_unstable(void) {
   o.dim = 1;
   gv_eigen e;
   int K = nneg + 6;
-  CHECK_OK(gv_linalg_eig_lowest(A, K, &o, &e));
-  CHECK(e.n_negative == nneg, "reported %d negative modes, expected %d", e.n_negative, nneg);
-  double worst = 0;
-  for (int j = 0; j < e.k; j++) worst = fmax(worst, fabs(e.lambda[j] - w[j]));
-  CHECK(worst < 1e-9, "unstable chain: spectrum off by %g", worst);
-  gv_linalg_eigen_free(&e);
+  for (int solver = GV_EIG_BLOCK; solver <= GV_EIG_ARPACK; solver++) {
+    o.solver = solver;
+    CHECK_OK(gv_linalg_eig_lowest(A, K, &o, &e));
+    CHECK(e.n_negative == nneg, "%s: reported %d negative modes, expected %d", e.method, e.n_negative, nneg);
+    CHECK(e.lambda[0] < 0 && e.sigma < e.lambda[0], "%s: lowest %g not negative or below sigma %g", e.method,
+          e.lambda[0], e.sigma);
+    double worst = 0;
+    for (int j = 0; j < e.k; j++) worst = fmax(worst, fabs(e.lambda[j] - w[j]));
+    CHECK(worst < 1e-9, "unstable chain (%s): spectrum off by %g", e.method, worst);
+    CHECK(e.max_residual < 1e-8, "unstable chain (%s): residual %g", e.method, e.max_residual);
+    gv_linalg_eigen_free(&e);
+  }
   free(w);
   gv_linalg_sparse_destroy(&A);
 }
