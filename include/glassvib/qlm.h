@@ -85,6 +85,11 @@ typedef struct gv_qlm_solver {
   long ndof;
   int block; /* preferred number of right-hand sides per call */
   void (*destroy)(void *ctx);
+  /* Optional fused dipole kernel (the sparse solver has one): a[k] = d.M^+.d,
+   * b[k] = |M^+ d|^2 and resid[k] = |P(d - M z)|/|d| for the dipoles of pairs
+   * sel[0..nsel). NULL: use solve. */
+  int (*dipoles)(void *ctx, const gv_pairset *ps, const long *sel, long nsel, double *a, double *b,
+                 double *resid);
 } gv_qlm_solver;
 /* Dense: M assembled from the pair set, M + c T T^T factorised by LAPACK
  * (T: the d normalised translations; c = trace(M)/ndof). ndof <= 6000.
@@ -235,6 +240,45 @@ double gv_material_confinement_eV(const gv_material *m);
  * A0 in M^{1/2} a0 (hbar^2/(E0 M a0^2))^{1/6}; with a0 = lambda, M = m, E0 = eps). */
 void gv_softpot_W_A0(double D4, double *W, double *A0);
 
+/* Creation energy of a soft mode (seed 002, Sec. II F; src/analysis/anatomy_creation.c):
+ * outer atoms (r > rc from the centre) held at x + A e, core atoms relaxed to
+ * the minimum of the core energy E_p(A); F(A) = E_p(A) - E_p(0) - D1 A; in each
+ * direction E_s = -min F at the outer displacement A_out, and Delta A = the
+ * inside mode displacement sum_core y_i.e_i / sum_core e_i^2 there. */
+typedef struct gv_creation_opts {
+  double rc;     /* core radius (seed: 2.6 a0) */
+  double amax;   /* scan |A| <= amax (default 3) */
+  double astep;  /* grid step (default 0.05) */
+  double gtol;   /* relaxation: max gradient component (default 1e-6) */
+  long max_iter; /* per relaxation (default 20000) */
+} gv_creation_opts;
+void gv_creation_opts_default(gv_creation_opts *o);
+typedef struct gv_creation {
+  double rc;
+  long ncore;                 /* core atoms */
+  long ncore_var;             /* relaxed coordinates */
+  double E0, D1;              /* E_p(0) and the linear term removed */
+  double Es, dA, back_frac;   /* Table I: means over the directions with a well */
+  int found[2];               /* [0]: A > 0, [1]: A < 0 (0: no minimum inside the scan) */
+  double Es_dir[2], dA_dir[2], Aout_dir[2], back_dir[2];
+  long npts;                  /* scan, A increasing: */
+  double *A, *E, *E_rigid;    /* E_p(A) relaxed and E_core at y = A e_core (Eq. 2, unrelaxed) */
+  double *Ain, *back;         /* inside displacement; share of the inside relaxation along the mode */
+  long n_unconverged;         /* relaxations that stopped above 10 gtol */
+  int pairlist_ok;            /* displacements stayed within the pair-list skin */
+} gv_creation;
+void gv_creation_free(gv_creation *c);
+/* Generic form (tests): fn(ctx, A, y, E, g) = core energy and its y-gradient
+ * (g may be NULL) for nvar core coordinates y (displacements from the
+ * reference, where y = 0 is a minimum at A = 0); ecore [nvar] = the mode on
+ * the core coordinates. */
+typedef int (*gv_core_energy_fn)(void *ctx, double A, const double *y, double *E, double *g);
+int gv_creation_scan(gv_core_energy_fn fn, void *ctx, long nvar, const double *ecore,
+                     const gv_creation_opts *o, gv_creation *out);
+/* Pair-potential glass: mode e [n*3] (unit norm), centre from gv_mode_center. */
+int gv_softmode_creation(const gv_model *m, const gv_system *s, const double *e, const double center[3],
+                         const gv_creation_opts *o, gv_creation *out);
+
 typedef struct gv_anatomy_opts {
   double center_radius;  /* 3.5 a0 */
   int center_iterations; /* 3 */
@@ -245,6 +289,8 @@ typedef struct gv_anatomy_opts {
   double shell_in, shell_out; /* dipole fit region (6 a0 .. 0.4 L) */
   double shell_width;    /* 0.5 a0 */
   double B, G;           /* moduli of the glass (required) */
+  int creation;          /* compute E_s, Delta A (Sec. II F; default 1) */
+  gv_creation_opts cr;   /* its options (core radius 2.6 a0, ...) */
 } gv_anatomy_opts;
 void gv_anatomy_opts_default(gv_anatomy_opts *o);
 
@@ -267,6 +313,18 @@ typedef struct gv_anatomy {
   double participation, Ne;
   double W, A0;           /* Eq. 11, seed units */
   double gamma_coef;      /* (3 pi/2) lambda_t^2 / (M v_l^2 omega_D^2), dimensionless (Eq. 12) */
+  double center_frac;     /* share of sum e^2 inside the centre sphere (seed: ~60 %) */
+  double A_rigid[2], E_rigid_well[2]; /* minima (A > 0, A < 0) and depths of D2 A^2 + D3 A^3 + D4 A^4
+                                         at rc (Fig. 1's minima, linear term removed); NaN if none */
+  double D2_elastic_rc;   /* kappa/2 - E_el(> rc): Fig. 2's dashed line at rc */
+  double random_share;    /* f_r S(rc) / (f_r S(rc) + E_el(> rc)): share of the outside
+                             restoring force from the random motion (seed: >= 2/3) */
+  double omega_r;         /* sqrt(2 f_r): frequency of the random outside modes (f_r = omega_r^2/2) */
+  double omega_D;         /* Debye frequency of the glass (from B, G, rho) */
+  double radial_frac;     /* radial share of the outside random motion sum (e_ir.n)^2 / sum e_ir^2
+                             beyond rc (seed: closer to 1/2 than to the random 1/3) */
+  int has_creation;
+  gv_creation cr;         /* E_s, Delta A (Sec. II F) */
 } gv_anatomy;
 /* Full analysis of mode e [n*3] (normalised inside) of a 3D configuration. */
 int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, const double *e,

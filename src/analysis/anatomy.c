@@ -11,6 +11,11 @@
  *          least squares over r_c >= the core radius;
  *  Eqs. 8, 9 lambda_t, lambda_l;  N e from the participation ratio;
  *  Eqs. 10, 11 W and A0 from D4;
+ *  Sec. II F  creation energy E_s and inside displacement Delta A of Table I
+ *          (core relaxed at fixed outer mode displacement; src/analysis/anatomy_creation.c);
+ *  Secs. II A-D side numbers: the centre sphere's share of e^2, Fig. 1's rigid minima,
+ *          Fig. 2's elastic-only D2(r_c), the random motion's share of the outside
+ *          restoring force and its radial share, omega_r = sqrt(2 f_r) vs omega_D;
  *  Eq. 12  Gamma(omega) = (3 pi/2) lambda_t^2/(M v_l^2) g_exc(omega): reported as the
  *          dimensionless gamma_coef = (3 pi/2) lambda_t^2/(M v_l^2 omega_D^2), so that
  *          Gamma(omega) = gamma_coef omega_D^2 g_exc(omega) in any units (the seed scales
@@ -35,6 +40,8 @@ void gv_anatomy_opts_default(gv_anatomy_opts *o) {
   o->shell_out = 0; /* 0: 0.4 L */
   o->shell_width = 0.5;
   o->B = o->G = NAN;
+  o->creation = 1;
+  gv_creation_opts_default(&o->cr);
 }
 
 void gv_anatomy_destroy(gv_anatomy **a) {
@@ -46,6 +53,7 @@ void gv_anatomy_destroy(gv_anatomy **a) {
   free((*a)->shell_r);
   free((*a)->shell_e2r4);
   free((*a)->shell_el_e2r4);
+  gv_creation_free(&(*a)->cr);
   free(*a);
   *a = NULL;
 }
@@ -128,6 +136,7 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
   double frac;
   GV_TRY(gv_mode_center(s, e, o->center_radius, o->center_iterations, c4, &A->n_core_center, &frac));
   for (int a = 0; a < 3; a++) A->center[a] = c4[a];
+  A->center_frac = frac;
   gv_anharm h;
   GV_TRY(gv_anharmonic_contract(ps, e, NULL, NULL, NULL, &h));
   A->kappa = h.kappa;
@@ -216,6 +225,24 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
     A->D[1] = -A->D[1];
     A->D[3] = -A->D[3];
   }
+  /* Fig. 1: minima of the rigid-core energy D2 A^2 + D3 A^3 + D4 A^4 (linear term removed):
+   * 4 D4 A^2 + 3 D3 A + 2 D2 = 0 */
+  A->A_rigid[0] = A->A_rigid[1] = A->E_rigid_well[0] = A->E_rigid_well[1] = NAN;
+  {
+    double D2 = A->D[2], D3 = A->D[3], D4 = A->D[4], disc = 9 * D3 * D3 - 32 * D2 * D4;
+    if (D4 > 0 && disc > 0) {
+      double r1 = (-3 * D3 + sqrt(disc)) / (8 * D4), r2 = (-3 * D3 - sqrt(disc)) / (8 * D4);
+      double roots[2] = {r1, r2};
+      for (int k = 0; k < 2; k++) {
+        double x = roots[k], Ex = D2 * x * x + D3 * x * x * x + D4 * x * x * x * x;
+        int dir = x > 0 ? 0 : 1;
+        if (12 * D4 * x * x + 6 * D3 * x + 2 * D2 > 0 && Ex < 0) {
+          A->A_rigid[dir] = x;
+          A->E_rigid_well[dir] = -Ex;
+        }
+      }
+    }
+  }
   /* Eqs. 3-5: fit P on the shell */
   double rin = o->shell_in, rout = o->shell_out > 0 ? o->shell_out : 0.4 * Lmin;
   if (!(rout > rin)) {
@@ -257,6 +284,7 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
   GV_ALLOC(A->shell_e2r4, nsh);
   GV_ALLOC(A->shell_el_e2r4, nsh);
   GV_ALLOC(er2, n);
+  double rad_num = 0, rad_den = 0;
   {
     long *cnt = NULL;
     GV_ALLOC(cnt, nsh);
@@ -265,7 +293,12 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
       if (dist[i] > 0.5) gv_elastic_dipole_field(o->B, o->G, A->P, xs + 3 * i, f);
       double el2 = f[0] * f[0] + f[1] * f[1] + f[2] * f[2];
       er2[i] = 0;
-      for (int q = 0; q < 3; q++) er2[i] += (e[3 * i + q] - f[q]) * (e[3 * i + q] - f[q]);
+      double er_n = 0;
+      for (int q = 0; q < 3; q++) {
+        er2[i] += (e[3 * i + q] - f[q]) * (e[3 * i + q] - f[q]);
+        if (dist[i] > 0) er_n += (e[3 * i + q] - f[q]) * xs[3 * i + q] / dist[i];
+      }
+      if (dist[i] > A->rc) rad_num += er_n * er_n, rad_den += er2[i];
       long b = (long)floor(dist[i] / w);
       if (b < nsh) {
         A->shell_e2r4[b] += e2_of(e, i, 3);
@@ -301,6 +334,11 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
       }
     }
     A->f_r = sxx > 0 ? sxy / sxx : NAN;
+    double Eel = gv_elastic_dipole_energy_outside(o->B, o->G, A->P, A->rc);
+    A->D2_elastic_rc = A->kappa / 2 - Eel;
+    A->random_share = A->f_r * Sout[rsel] / (A->f_r * Sout[rsel] + Eel);
+    A->radial_frac = rad_den > 0 ? rad_num / rad_den : NAN;
+    A->omega_r = A->f_r > 0 ? sqrt(2 * A->f_r) : NAN;
     for (long r = 0; r < nrc; r++)
       A->D2_model[r] = A->kappa / 2 -
                        gv_elastic_dipole_energy_outside(o->B, o->G, A->P, A->rc_scan[r]) -
@@ -317,6 +355,12 @@ int gv_anatomy_run(const gv_model *m, const gv_system *s, const gv_pairset *ps, 
     double vD = cbrt(3 / (1 / (vl * vl * vl) + 2 / (vt * vt * vt)));
     double wD = cbrt(6 * M_PI * M_PI * rho) * vD;
     A->gamma_coef = 1.5 * M_PI * A->lambda_t * A->lambda_t / (vl * vl * wD * wD);
+    A->omega_D = wD;
+  }
+  /* Sec. II F: creation energy E_s and inside displacement Delta A */
+  if (o->creation) {
+    GV_TRY(gv_softmode_creation(m, s, e, A->center, &o->cr, &A->cr));
+    A->has_creation = 1;
   }
   *out = A;
   A = NULL;

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "glassvib/linalg.h"
 #include "glassvib/qlm.h"
@@ -107,30 +110,6 @@ cleanup:
   return status;
 }
 
-typedef struct {
-  gv_sparse *M;
-  gv_linalg_factor *F;
-  double rtol;
-} sparse_ctx;
-
-static void sparse_destroy(void *c) {
-  sparse_ctx *d = c;
-  if (!d) return;
-  gv_linalg_factor_destroy(&d->F);
-  gv_linalg_sparse_destroy(&d->M);
-  free(d);
-}
-
-static int sparse_solve(void *c, const double *B, double *X, long nrhs) {
-  sparse_ctx *d = c;
-  double worst = 0;
-  int st = gv_linalg_factor_solve(d->F, d->M, nrhs, B, X, d->rtol, &worst);
-  if (st < 0) return st;
-  if (st == GV_NOT_CONVERGED)
-    return GV_ERROR(GV_ENUMERIC, "sparse solve: relative residual %.3g above %.1g", worst, d->rtol);
-  return GV_OK;
-}
-
 /* The Hessian of the pair set in the linalg module's sparse format. */
 int gv_qlm_hessian_sparse(const gv_pairset *ps, struct gv_sparse **out) {
   int status = GV_OK;
@@ -163,47 +142,7 @@ cleanup:
   return status;
 }
 
-int gv_qlm_sparse_solver_create(gv_qlm_solver **out, const gv_pairset *ps) {
-  int status = GV_OK;
-  sparse_ctx *d = NULL;
-  gv_qlm_solver *s = NULL;
-  *out = NULL;
-  GV_ALLOC(d, 1);
-  d->rtol = 1e-8;
-  GV_TRY(gv_qlm_hessian_sparse(ps, &d->M));
-  GV_TRY(gv_linalg_factor_create(&d->F, d->M, ps->dim));
-  /* A tiny negative shift makes the periodic (singular) Hessian factorisable.
-   * The shift's bias on x is |sigma|/lambda_min relative (the residual is
-   * sigma x), so with sigma = -1e-12 <diag> one solve meets rtol = 1e-8 and the
-   * refinement sweep inside the linalg solve is rarely needed; if round-off
-   * makes the translation pivots fail, retry with larger shifts. */
-  double md = gv_linalg_sparse_mean_diagonal(d->M);
-  const double shifts[3] = {-1e-12, -1e-10, -1e-8};
-  for (int k = 0; k < 3; k++) {
-    status = gv_linalg_factor_numeric(d->F, d->M, shifts[k] * md);
-    if (status >= 0) break;
-  }
-  if (status < 0) {
-    char why[256];
-    snprintf(why, sizeof why, "%s", gv_error_message());
-    status = GV_ERROR(GV_EUNSTABLE,
-                      "unstable glass: the Hessian is not positive definite beyond translations "
-                      "(a negative mode; minimise it further) [%s]", why);
-    goto cleanup;
-  }
-  GV_ALLOC(s, 1);
-  s->solve = sparse_solve;
-  s->ctx = d;
-  s->ndof = ps->n * ps->dim;
-  s->block = 32;
-  s->destroy = sparse_destroy;
-  *out = s;
-  return GV_OK;
-cleanup:
-  sparse_destroy(d);
-  free(s);
-  return status;
-}
+/* gv_qlm_sparse_solver_create: src/analysis/dipole_chol.c */
 
 /* ------------------------------------------------------------ dipoles */
 void gv_dipole_vector(const gv_pairset *ps, long p, double *d) {
@@ -288,7 +227,12 @@ int gv_dipole_responses(const gv_pairset *ps, gv_qlm_solver *solver, const long 
   *out = NULL;
   if (solver->ndof != nd) return GV_ERROR(GV_EINVAL, "solver size %ld != %ld", solver->ndof, nd);
   double t0 = gv_wall_time();
+  /* several solver blocks per call, so that a threaded solver has one block per thread */
   long blk = solver->block > 0 ? solver->block : 32;
+#ifdef _OPENMP
+  blk *= omp_get_max_threads();
+#endif
+  if (blk > nsel) blk = nsel;
   long nbuf = nd * blk;
   GV_ALLOC(r, 1);
   r->npairs = nsel;
@@ -298,6 +242,25 @@ int gv_dipole_responses(const gv_pairset *ps, gv_qlm_solver *solver, const long 
   GV_ALLOC(r->b, nsel);
   GV_ALLOC(r->force, nsel);
   GV_ALLOC(r->resid, nsel);
+  if (solver->dipoles && nkeep == 0) {
+    /* fused kernel: sparse forward solves, blocked backward solves, residuals */
+    GV_TRY(solver->dipoles(solver->ctx, ps, sel, nsel, r->a, r->b, r->resid));
+    for (long k = 0; k < nsel; k++) {
+      long p = sel[k];
+      r->pair[k] = p;
+      r->kappa[k] = r->a[k] / r->b[k];
+      r->force[k] = gv_pairset_force(ps, p);
+      if (!check_residual) r->resid[k] = NAN;
+      if (!(r->b[k] > 0) || !isfinite(r->kappa[k])) {
+        status = GV_ERROR(GV_ENUMERIC, "dipole response of pair %ld is zero or not finite", p);
+        goto cleanup;
+      }
+    }
+    r->wall_s = gv_wall_time() - t0;
+    *out = r;
+    r = NULL;
+    goto cleanup;
+  }
   GV_ALLOC(B, nbuf);
   GV_ALLOC(X, nbuf);
   if (check_residual) GV_ALLOC(MX, nd);

@@ -19,7 +19,9 @@ int gv_cmd_anatomy(int argc, char **argv) {
   long long threads = 0, dim = 0, mode = -1;
   double state_tol = 1e-4, Bm = NAN, Gm = NAN, rc = 0, amax = 0.5, shell_in = 6, shell_out = 0;
   double mass = NAN, a0 = NAN, E0 = NAN, vl = NAN, wD = NAN;
-  const char *model = NULL, *out = NULL, *shells = NULL, *material = "none", *dos = NULL;
+  const char *model = NULL, *out = NULL, *shells = NULL, *material = "none", *dos = NULL, *crout = NULL;
+  double es_rc = 2.6, es_amax = 3.0, es_step = 0.05;
+  int no_creation = 0;
   gv_arg args[] = {
       {"mode", 0, GV_ARG_INT, &mode, "I", "index of the mode in MODES.h5 (0 = lowest)", 0, 1e9, 1, 0},
       {"material", 0, GV_ARG_STRING, &material, "NAME", "real units: pd78si16cu6, nizr2 (seed 002) or custom (with the flags below); default none", GV_NO_RANGE, 0, 0},
@@ -35,7 +37,12 @@ int gv_cmd_anatomy(int argc, char **argv) {
       {"amax", 0, GV_ARG_DOUBLE, &amax, "A", "core energies for A in [-amax, amax] (default 0.5)", 1e-6, 100, 0, 0},
       {"shell-in", 0, GV_ARG_DOUBLE, &shell_in, "R", "dipole-tensor fit from r = R (default 6 a0)", 0, 1e6, 0, 0},
       {"shell-out", 0, GV_ARG_DOUBLE, &shell_out, "R", "... to r = R (default 0.4 L)", 0, 1e6, 0, 0},
-      GV_ARG_OUT(&out, "D2(r_c), D4(r_c) and the Eq. 6 model (TSV)"),
+      {"es-rc", 0, GV_ARG_DOUBLE, &es_rc, "R", "creation energy E_s, Delta A (Sec. II F): core radius (default 2.6 a0, the seed's)", 1e-3, 1e6, 0, 0},
+      {"es-amax", 0, GV_ARG_DOUBLE, &es_amax, "A", "... outer mode displacements |A| <= A (default 3)", 1e-3, 100, 0, 0},
+      {"es-step", 0, GV_ARG_DOUBLE, &es_step, "H", "... scan step (default 0.05)", 1e-4, 10, 0, 0},
+      {"no-creation", 0, GV_ARG_FLAG, &no_creation, NULL, "skip E_s and Delta A (the core relaxations)", GV_NO_RANGE, 0, 0},
+      {"creation", 0, GV_ARG_STRING, &crout, "FILE", "the E_s scan: A, relaxed and rigid core energies, F = E - E0 - D1 A, Delta A (TSV)", GV_NO_RANGE, 0, 0},
+      GV_ARG_OUT(&out, "D2(r_c), D4(r_c), the Eq. 6 model and the elastic-only D2 (TSV)"),
       {"shells", 0, GV_ARG_STRING, &shells, "FILE", "<e^2>_shell r_s^4 of the mode and of the elastic field (TSV)", GV_NO_RANGE, 0, 0},
       {"force", 0, GV_ARG_FLAG, &force, NULL, "analyse a glass that is not at a force minimum", GV_NO_RANGE, 0, 0},
       {"state-tol", 0, GV_ARG_DOUBLE, &state_tol, "F", "inherent-state test: max force component (default 1e-4)", 0, 1e9, 0, 0},
@@ -69,7 +76,7 @@ int gv_cmd_anatomy(int argc, char **argv) {
   gv_h5 *h = NULL;
   double *vecs = NULL, *e = NULL, *dtab = NULL;
   size_t ndos = 0, ncold = 0;
-  gv_outfile fo = {0}, fs = {0};
+  gv_outfile fo = {0}, fs = {0}, fc = {0};
   gv_material mat;
   /* material first: a bad name or missing constants fail before any work */
   GV_TRY(gv_material_builtin(material, &mat));
@@ -104,6 +111,15 @@ int gv_cmd_anatomy(int argc, char **argv) {
   }
   if (out) GV_TRY(gv_check_writable(out));
   if (shells) GV_TRY(gv_check_writable(shells));
+  if (crout) GV_TRY(gv_check_writable(crout));
+  if (crout && no_creation) {
+    status = GV_ERROR(GV_EINVAL, "--creation needs the creation-energy scan (drop --no-creation)");
+    goto cleanup;
+  }
+  if (!(es_amax >= 2 * es_step)) {
+    status = GV_ERROR(GV_EINVAL, "--es-amax %g must be at least two steps (--es-step %g)", es_amax, es_step);
+    goto cleanup;
+  }
   GV_TRY(gv_glass_read(pos[0], model, (int)dim, &g));
   long nd = (long)g.sys->dim * g.sys->n;
   /* the mode: nonlinear-mode file or harmonic MODES.h5 */
@@ -168,6 +184,10 @@ int gv_cmd_anatomy(int argc, char **argv) {
   o.amax = amax;
   o.shell_in = shell_in;
   o.shell_out = shell_out;
+  o.creation = !no_creation;
+  o.cr.rc = es_rc;
+  o.cr.amax = es_amax;
+  o.cr.astep = es_step;
   GV_TRY(gv_anatomy_run(&g.model, g.sys, ps, e, &o, &an));
   /* real units */
   double conf = gv_material_confinement_eV(&mat); /* hbar^2/(M a0^2) [eV] */
@@ -186,10 +206,11 @@ int gv_cmd_anatomy(int argc, char **argv) {
     char cm[256];
     snprintf(cm, sizeof cm, "mode %lld of %s; centre %.4f %.4f %.4f; kappa %.8g; B %.6g G %.6g; f_r %.6g", mode,
              pos[1], an->center[0], an->center[1], an->center[2], an->kappa, Bm, Gm, an->f_r);
-    const char *cols[] = {"r_c[lambda]", "D2[eps/A^2]", "D4[eps/A^4]", "D2_model_eq6[eps/A^2]"};
-    gv_tsv_header(fo.fp, "glassvib anatomy: core restoring forces", cm, cols, 4);
+    const char *cols[] = {"r_c[lambda]", "D2[eps/A^2]", "D4[eps/A^4]", "D2_model_eq6[eps/A^2]", "D2_elastic_only[eps/A^2]"};
+    gv_tsv_header(fo.fp, "glassvib anatomy: core restoring forces", cm, cols, 5);
     for (long r = 0; r < an->nrc; r++)
-      fprintf(fo.fp, "%.4f\t%.8g\t%.8g\t%.8g\n", an->rc_scan[r], an->D2_scan[r], an->D4_scan[r], an->D2_model[r]);
+      fprintf(fo.fp, "%.4f\t%.8g\t%.8g\t%.8g\t%.8g\n", an->rc_scan[r], an->D2_scan[r], an->D4_scan[r], an->D2_model[r],
+              an->kappa / 2 - gv_elastic_dipole_energy_outside(Bm, Gm, an->P, an->rc_scan[r]));
   }
   if (shells) {
     GV_TRY(gv_outfile_open(&fs, shells));
@@ -198,7 +219,21 @@ int gv_cmd_anatomy(int argc, char **argv) {
     for (long b = 0; b < an->nshell; b++)
       fprintf(fs.fp, "%.4f\t%.8g\t%.8g\n", an->shell_r[b], an->shell_e2r4[b], an->shell_el_e2r4[b]);
   }
+  if (crout && an->has_creation) {
+    const gv_creation *c = &an->cr;
+    GV_TRY(gv_outfile_open(&fc, crout));
+    char cm[256];
+    snprintf(cm, sizeof cm, "mode %lld of %s; core r_c %.3f (%ld atoms); E0 %.10g; D1 %.8g", mode, pos[1], c->rc,
+             c->ncore, c->E0, c->D1);
+    const char *cols[] = {"A_out[A]", "E_relaxed-E0[eps]", "E_rigid-E0[eps]", "F=E_relaxed-E0-D1*A[eps]",
+                          "DeltaA_inside[A]", "back_frac"};
+    gv_tsv_header(fc.fp, "glassvib anatomy: soft-mode creation energy scan (seed 002 Sec. II F)", cm, cols, 6);
+    for (long k = 0; k < c->npts; k++)
+      fprintf(fc.fp, "%.5f\t%.10g\t%.10g\t%.10g\t%.8g\t%.6g\n", c->A[k], c->E[k] - c->E0, c->E_rigid[k] - c->E0,
+              c->E[k] - c->E0 - c->D1 * c->A[k], c->Ain[k], c->back[k]);
+  }
   if (out) GV_TRY(gv_outfile_commit(&fo));
+  if (crout && an->has_creation) GV_TRY(gv_outfile_commit(&fc));
   if (shells) GV_TRY(gv_outfile_commit(&fs));
   if (json) {
     gv_json j;
@@ -221,6 +256,30 @@ int gv_cmd_anatomy(int argc, char **argv) {
     gv_json_num(&j, "planar_shear", an->planar_shear);
     gv_json_num(&j, "second_shear", an->second_shear);
     gv_json_num(&j, "gamma_coef", an->gamma_coef);
+    gv_json_num(&j, "center_frac", an->center_frac);
+    gv_json_array_num(&j, "A_rigid", an->A_rigid, 2);
+    gv_json_array_num(&j, "E_rigid_well", an->E_rigid_well, 2);
+    gv_json_num(&j, "D2_elastic_rc", an->D2_elastic_rc);
+    gv_json_num(&j, "random_share", an->random_share);
+    gv_json_num(&j, "radial_frac", an->radial_frac);
+    gv_json_num(&j, "omega_r", an->omega_r);
+    gv_json_num(&j, "omega_D", an->omega_D);
+    if (an->has_creation) {
+      const gv_creation *c = &an->cr;
+      gv_json_num(&j, "Es", c->Es);
+      gv_json_num(&j, "dA", c->dA);
+      gv_json_num(&j, "Es_plus", c->Es_dir[0]);
+      gv_json_num(&j, "Es_minus", c->Es_dir[1]);
+      gv_json_num(&j, "dA_plus", c->dA_dir[0]);
+      gv_json_num(&j, "dA_minus", c->dA_dir[1]);
+      gv_json_num(&j, "Aout_plus", c->Aout_dir[0]);
+      gv_json_num(&j, "Aout_minus", c->Aout_dir[1]);
+      gv_json_num(&j, "back_frac", c->back_frac);
+      gv_json_num(&j, "es_rc", c->rc);
+      gv_json_int(&j, "es_ncore", c->ncore);
+      gv_json_num(&j, "es_D1", c->D1);
+      gv_json_int(&j, "es_unconverged", c->n_unconverged);
+    }
     gv_json_num(&j, "B", Bm);
     gv_json_num(&j, "G", Gm);
     gv_json_str(&j, "material", material);
@@ -245,10 +304,23 @@ int gv_cmd_anatomy(int argc, char **argv) {
            "D1 %.4g D2 %.4g D3 %.4g D4 %.4g\n",
            an->center[0], an->center[1], an->center[2], an->n_core_center, an->kappa, an->rc, an->n_core,
            an->D[1], an->D[2], an->D[3], an->D[4]);
-    printf("# mode\tf_r\tP11\tP22\tP33\tNe\tD4\tlambda_t\tlambda_l\tW\tA0\n");
-    printf("%lld\t%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\n", mode, an->f_r,
-           an->P_principal[0], an->P_principal[1], an->P_principal[2], an->Ne, an->D[4], an->lambda_t,
+    double Es = an->has_creation ? an->cr.Es : NAN, dA = an->has_creation ? an->cr.dA : NAN;
+    printf("# mode\tf_r\tP11\tP22\tP33\tE_s\tdA\tNe\tD4\tlambda_t\tlambda_l\tW\tA0\n");
+    printf("%lld\t%.2f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\n", mode, an->f_r,
+           an->P_principal[0], an->P_principal[1], an->P_principal[2], Es, dA, an->Ne, an->D[4], an->lambda_t,
            an->lambda_l, an->W, an->A0);
+    if (an->has_creation) {
+      const gv_creation *c = &an->cr;
+      printf("# creation (Sec. II F, r_c %.2f, %ld core atoms): E_s %.4g / %.4g, Delta A %.3g / %.3g at A_out %.3g / %.3g "
+             "(A > 0 / A < 0); inside motion along the mode %.0f %%; D1 %.4g\n",
+             c->rc, c->ncore, c->Es_dir[0], c->Es_dir[1], c->dA_dir[0], c->dA_dir[1], c->Aout_dir[0], c->Aout_dir[1],
+             100 * c->back_frac, c->D1);
+      if (c->n_unconverged) printf("# warning: %ld core relaxations stopped above the force tolerance\n", c->n_unconverged);
+    }
+    printf("# centre sphere holds %.0f %% of e^2; rigid-core minima (Fig. 1) A = %.3g / %.3g; D2(r_c) elastic only %.4g; "
+           "random motion %.0f %% of the outside restoring force (radial share %.2f); omega_r = sqrt(2 f_r) = %.3g = %.2f omega_D\n",
+           100 * an->center_frac, an->A_rigid[0], an->A_rigid[1], an->D2_elastic_rc, 100 * an->random_share,
+           an->radial_frac, an->omega_r, an->omega_r / an->omega_D);
     printf("# B %.4g G %.4g (dipole fit rms %.2f of the shell signal); planar shear %.1f, second shear %.1f;"
            " Gamma(w) = %.4g omega_D^2 g_exc(w)\n",
            Bm, Gm, an->P_rms, an->planar_shear, an->second_shear, an->gamma_coef);
@@ -264,6 +336,7 @@ int gv_cmd_anatomy(int argc, char **argv) {
 cleanup:
   gv_outfile_abort(&fo);
   gv_outfile_abort(&fs);
+  gv_outfile_abort(&fc);
   if (h) gv_h5_close(&h, 0);
   free(vecs);
   free(e);

@@ -71,15 +71,23 @@ expect_fail "bad --pairs" $T/u.tsv $B dipoles $G2 --pairs many -o $T/u.tsv
 expect_fail "missing glass" $T/u.tsv $B dipoles $T/none.h5 -o $T/u.tsv
 ls $T/.*tmp* 2>/dev/null && bad "temporary files left" || ok "no temporary files"
 
-# 3D anatomy end to end, when a 3D glass can be prepared
-if $B prepare --help >/dev/null 2>&1 && [ -n "${GV_QLM_PREPARE:-}" ]; then
-  $B prepare $GV_QLM_PREPARE -o $T/g3.h5 >/dev/null 2>&1 || true
-fi
-if [ -s "$T/g3.h5" ]; then
-  $B nlmodes $T/g3.h5 --count 1 -o $T/nl3.h5 >/dev/null || bad "nlmodes 3D"
-  js=$($B anatomy $T/g3.h5 $T/nl3.h5 --mode 0 --shell-in 2 --material pd78si16cu6 --json) || bad "anatomy 3D"
-  has_keys "$js" center D2 D4 P_principal lambda_t lambda_l Ne W A0
+# 3D anatomy end to end on a small quenched 3D IPL glass (N = 500, ~1 s)
+if $B prepare --model ipl --dim 3 --n 500 --tp 0.6 --equil-time 1 -o $T/g3.h5 --quiet >/dev/null 2>&1; then
+  $B nlmodes $T/g3.h5 --count 1 -o $T/nl3.h5 --quiet >/dev/null || bad "nlmodes 3D"
+  js=$($B anatomy $T/g3.h5 $T/nl3.h5 --mode 0 --shell-in 2 --es-rc 2.2 --es-amax 1.5 --es-step 0.1 \
+       --material pd78si16cu6 --creation $T/cr.tsv -o $T/an.tsv --json) || bad "anatomy 3D"
+  has_keys "$js" center D2 D4 P_principal lambda_t lambda_l Ne W A0 Es dA Es_plus Es_minus Aout_plus back_frac \
+    A_rigid random_share radial_frac omega_r center_frac
+  echo "$js" | /usr/bin/python3 -c "
+import json,sys; d=json.load(sys.stdin)
+assert d['es_ncore'] > 5 and d['es_unconverged'] == 0, d
+if d['Es'] is not None: assert d['Es'] > 0 and d['dA'] > 0, d
+assert d['W_K'] > 0 and len(d['P_principal']) == 3, d" && ok "anatomy 3D numbers" || bad "anatomy 3D numbers"
+  n=$(grep -vc '^#' $T/cr.tsv); [ "$n" -eq 31 ] && ok "creation scan: $n rows" || bad "creation scan rows $n"
+  grep -q 'D2_elastic_only' $T/an.tsv && ok "D2 table has the elastic-only column" || bad "D2 table columns"
+  expect_fail "creation radius without atoms" $T/c2.tsv $B anatomy $T/g3.h5 $T/nl3.h5 --mode 0 --shell-in 2 --es-rc 0.01 --creation $T/c2.tsv
+  expect_fail "--creation with --no-creation" $T/c3.tsv $B anatomy $T/g3.h5 $T/nl3.h5 --mode 0 --shell-in 2 --no-creation --creation $T/c3.tsv
 else
-  echo "note: no 3D glass fixture here (set GV_QLM_PREPARE to glassvib prepare flags); the 3D anatomy path is covered by qlm_test_anatomy_glass"
+  bad "could not prepare the 3D glass fixture"
 fi
 exit $fail
