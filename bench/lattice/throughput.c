@@ -1,55 +1,137 @@
-/* Machine throughput references for the lattice bench (single thread):
- * Philox4x64-10 (the generator glassvib uses) in ns per 64-bit word, the same plus
- * the u -> double conversion and a 2-FMA accumulation (an RNG-bound lower bound per
- * site), libm pow(u, -0.4) per value, and the FMA peak (8 independent chains).
- * Build: gcc -O3 -march=native throughput.c -lm (run.sh does this). */
+/* Machine throughput references for the lattice bench (one thread, CPU time):
+ *  - philox4x64_ns_per_word: scalar Philox4x64-10 (Random123), the old generator;
+ *  - philox_ns_per_word: Philox4x32-10 in 16 AVX-512 lanes, the generator of the
+ *    glassvib kernel (same instructions as src/models/lattice.c): the RNG floor;
+ *  - rng_power_ns_per_site: the same plus the single-precision u^-0.4 (the kernel
+ *    without the weighted sums): the RNG + transform floor;
+ *  - fma_gflops_sp/dp: AVX-512 FMA peak (12 independent chains), and
+ *    flop_floor_ns_per_site = flops per site of the kernel / peak (the kernel does
+ *    per site: 1 cvt + 2 add + 9 FMA + 1 mul in single precision (22 flops), then
+ *    1 cvt, 2 FMA + 1 mul in double (5 flops));
+ *  - libm_pow_ns: pow(u, -0.4) per value (what NumPy's u ** -0.4 costs).
+ * Build: gcc -O3 -march=native throughput.c -lm (run.sh does this). Prints JSON. */
 #include <Random123/philox.h>
+#include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
 #include <time.h>
 
 static double now(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
+static inline void mulhilo16(__m512i a, __m512i m, __m512i *hi, __m512i *lo) {
+  __m512i pe = _mm512_mul_epu32(a, m), po = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+  *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(pe, 32), po);
+  *lo = _mm512_mullo_epi32(a, m);
+}
+static inline void philox16(uint32_t blk, const __m512i rk0[10], const __m512i rk1[10], __m512i x[4]) {
+  const __m512i m0 = _mm512_set1_epi32((int)0xD2511F53u), m1 = _mm512_set1_epi32((int)0xCD9E8D57u);
+  x[0] = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                          _mm512_set1_epi32((int)blk));
+  x[1] = _mm512_set1_epi32(7);
+  x[2] = _mm512_setzero_si512();
+  x[3] = _mm512_set1_epi32(18);
+  for (int r = 0; r < 10; r++) {
+    __m512i h0, l0, h1, l1;
+    mulhilo16(x[0], m0, &h0, &l0);
+    mulhilo16(x[2], m1, &h1, &l1);
+    x[0] = _mm512_ternarylogic_epi32(h1, x[1], rk0[r], 0x96);
+    x[2] = _mm512_ternarylogic_epi32(h0, x[3], rk1[r], 0x96);
+    x[1] = l1;
+    x[3] = l0;
+  }
+}
+static inline __m512 t16(__m512i x, __m512 tlo, __m512 thi) {
+  static const float c[10] = {-0x1.b9fcb8p-9f, 0x1.60aea8p-8f, -0x1.b6e31cp-8f, 0x1.68b20ap-7f, -0x1.339ee4p-6f,
+                              0x1.062570p-5f,  -0x1.ce4cd8p-5f, 0x1.b16852p-4f, -0x1.d05e2ep-3f, 0x1.b3584cp-1f};
+  __m512 v = _mm512_add_ps(_mm512_cvtepu32_ps(x), _mm512_set1_ps(0.5f));
+  __m512i b = _mm512_castps_si512(v);
+  __m512i k = _mm512_sub_epi32(_mm512_set1_epi32(159), _mm512_srli_epi32(b, 23));
+  __m512 m = _mm512_castsi512_ps(
+      _mm512_ternarylogic_epi32(b, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
+  __m512 z = _mm512_sub_ps(m, _mm512_set1_ps(1.5f)), p = _mm512_set1_ps(c[0]);
+  for (int i = 1; i < 10; i++) p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(c[i]));
+  return _mm512_mul_ps(p, _mm512_permutex2var_ps(tlo, k, thi));
+}
+
 int main(void) {
-  const long nb = 20000000;
-  philox4x64_key_t k = {{1, 2}};
+  /* scalar Philox4x64-10 */
+  const long nb = 10000000;
+  philox4x64_key_t k64 = {{1, 2}};
   uint64_t s = 0;
   double t = now();
   for (long i = 0; i < nb; i++) {
     philox4x64_ctr_t c = {{(uint64_t)i, 0, 0, 0}};
-    philox4x64_ctr_t o = philox4x64(c, k);
+    philox4x64_ctr_t o = philox4x64(c, k64);
     s ^= o.v[0] ^ o.v[1] ^ o.v[2] ^ o.v[3];
   }
-  double ns_word = (now() - t) / (4.0 * nb) * 1e9;
-  double a = 0, b = 0;
-  t = now();
-  for (long i = 0; i < nb; i++) {
-    philox4x64_ctr_t c = {{(uint64_t)i, 0, 0, 0}};
-    philox4x64_ctr_t o = philox4x64(c, k);
-    for (int l = 0; l < 4; l++) {
-      double u = ((double)(o.v[l] >> 11) + 0.5) * 0x1.0p-53;
-      a += 1e-3 * u;
-      b += 1e-3 * u * u;
-    }
+  double ns64 = (now() - t) / (4.0 * nb) * 1e9;
+  /* AVX-512 Philox4x32-10 */
+  __m512i rk0[10], rk1[10];
+  for (int r = 0; r < 10; r++) {
+    rk0[r] = _mm512_set1_epi32((int)(11u + (uint32_t)r * 0x9E3779B9u));
+    rk1[r] = _mm512_set1_epi32((int)(12u + (uint32_t)r * 0xBB67AE85u));
   }
-  double ns_site_rng = (now() - t) / (4.0 * nb) * 1e9;
-  const long np = 20000000;
-  double acc = 0;
+  const long ng = 20000000;
+  __m512i acc = _mm512_setzero_si512();
   t = now();
-  for (long i = 0; i < np; i++) acc += pow((i + 0.5) / np, -0.4);
-  double ns_pow = (now() - t) / np * 1e9;
-  double f[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-  const long nf = 200000000;
+  for (long g = 0; g < ng; g++) {
+    __m512i x[4];
+    philox16((uint32_t)(16 * g), rk0, rk1, x);
+    acc = _mm512_xor_si512(acc, _mm512_ternarylogic_epi32(x[0], x[1], _mm512_xor_si512(x[2], x[3]), 0x96));
+  }
+  double ns32 = (now() - t) / (64.0 * ng) * 1e9;
+  /* + the power */
+  float tab[32];
+  for (int i = 0; i < 32; i++) tab[i] = (float)exp2(0.4 * (i < 17 ? i : 0));
+  const __m512 tlo = _mm512_loadu_ps(tab), thi = _mm512_loadu_ps(tab + 16);
+  __m512 facc = _mm512_setzero_ps();
+  t = now();
+  for (long g = 0; g < ng; g++) {
+    __m512i x[4];
+    philox16((uint32_t)(16 * g), rk0, rk1, x);
+    for (int l = 0; l < 4; l++) facc = _mm512_add_ps(facc, t16(x[l], tlo, thi));
+  }
+  double nsp = (now() - t) / (64.0 * ng) * 1e9;
+  /* FMA peaks: 12 independent chains */
+  __m512 f[12];
+  __m512d d[12];
+  for (int i = 0; i < 12; i++) {
+    f[i] = _mm512_set1_ps(1.0f + i);
+    d[i] = _mm512_set1_pd(1.0 + i);
+  }
+  const long nf = 50000000;
+  const __m512 fa = _mm512_set1_ps(0.9999999f), fb = _mm512_set1_ps(1e-7f);
   t = now();
   for (long i = 0; i < nf; i++)
-    for (int l = 0; l < 8; l++) f[l] = fma(f[l], 0.999999999, 1e-9);
-  double gflops = 2.0 * 8 * nf / (now() - t) / 1e9;
-  printf("{\"philox_ns_per_word\": %.3f, \"rng_bound_ns_per_site\": %.3f, \"libm_pow_ns\": %.3f, "
-         "\"scalar_fma_gflops\": %.2f, \"check\": %g}\n",
-         ns_word, ns_site_rng, ns_pow, gflops, (double)(s & 1) + a + b + acc * 1e-30 + f[3] * 1e-30);
+    for (int j = 0; j < 12; j++) f[j] = _mm512_fmadd_ps(f[j], fa, fb);
+  double gsp = 2.0 * 16 * 12 * nf / (now() - t) / 1e9;
+  const __m512d da = _mm512_set1_pd(0.999999999), db = _mm512_set1_pd(1e-9);
+  t = now();
+  for (long i = 0; i < nf; i++)
+    for (int j = 0; j < 12; j++) d[j] = _mm512_fmadd_pd(d[j], da, db);
+  double gdp = 2.0 * 8 * 12 * nf / (now() - t) / 1e9;
+  double floor_ns = 22.0 / gsp + 5.0 / gdp; /* flops / (Gflop/s) = ns */
+  /* libm pow */
+  const long np = 10000000;
+  double pacc = 0;
+  t = now();
+  for (long i = 0; i < np; i++) pacc += pow((i + 0.5) / np, -0.4);
+  double nspow = (now() - t) / np * 1e9;
+  float fs = 0, fd = 0, fp[16];
+  _mm512_storeu_ps(fp, facc);
+  for (int i = 0; i < 12; i++) {
+    fs += _mm512_reduce_add_ps(f[i]);
+    fd += (float)_mm512_reduce_add_pd(d[i]);
+  }
+  printf("{\"philox4x64_ns_per_word\": %.4f, \"philox_ns_per_word\": %.4f, \"rng_power_ns_per_site\": %.4f, "
+         "\"fma_gflops_sp\": %.1f, \"fma_gflops_dp\": %.1f, \"flop_floor_ns_per_site\": %.4f, \"libm_pow_ns\": %.3f, "
+         "\"check\": %g}\n",
+         ns64, ns32, nsp, gsp, gdp, floor_ns, nspow,
+         (double)(s & 1) + (double)_mm512_reduce_add_epi32(acc) * 1e-30 + fp[3] * 1e-30 + fs * 1e-30 +
+             fd * 1e-30 + pacc * 1e-30);
   return 0;
 }

@@ -10,12 +10,18 @@
  * Sample k draws kappa from stream (seed, k, GV_RNG_KHGPS_KAPPA) and row i of J
  * (J_ij, j < i) from block (i, 0) of stream (seed, k, GV_RNG_KHGPS_COUPLING), so a
  * sample is a pure function of (seed, k, N, J, kappa0), whatever the thread count.
+ * J_ij is drawn in double and stored rounded to single precision: the model's
+ * couplings ARE the rounded values (a Gaussian perturbed by relative 2^-24), and
+ * everything else (J x, energies, gradients, eigenvalues) is computed in double
+ * for those couplings; docs/meanfield.md bounds the effect (~1e-10 on eigenvalues).
  *
  * Lattice model of dipole stiffnesses (Rainone, Bouchbinder, Lerner, seed 003,
  * Eqs. 8-10): on a periodic d-cubic lattice of odd side L, omega_j ~ 5 omega^4 on
  * [0, 1]; for the centre site c:
  *   a = omega_c^-2 + sum_{j != c} r_cj^-2d omega_j^-2,  b = (same with omega^-4),  kappa = a / b.
- * Realisation k draws its omegas from stream (seed, k, GV_RNG_LATTICE).
+ * Realisation k draws its omegas from Philox4x32-10 with key splitmix64(seed) and
+ * counters (block, k, GV_RNG_LATTICE): a pure function of (seed, k, d, L)
+ * (layout and resolution of u: src/models/lattice.c).
  */
 #ifndef GLASSVIB_MODELS_H
 #define GLASSVIB_MODELS_H
@@ -56,18 +62,23 @@ typedef struct gv_khgps_sample {
   size_t neig;
   double energy;    /* H(x*) */
   double grad_max;  /* max_i |dH/dx_i| at x* */
-  double eig_bound; /* Weyl bound on |eig error| from the last Newton step (diagonal change) */
+  double eig_bound; /* bound on max |eig error| (Ritz residual bound, nlow > 0; 0 for dsyevd) */
   long cg_iter;     /* conjugate-gradient iterations */
-  int newton_steps; /* Newton steps (each a Cholesky factorisation) */
+  int newton_steps; /* single-precision Cholesky factorisations of M (preconditioned Newton) */
   int n_negative;   /* negative eigenvalues (0 at a minimum) */
   double wall_s;        /* total */
   double wall_min_s;    /* drawing + minimisation (incl. Newton factorisations) */
   double wall_eig_s;    /* eigenvalues */
+  /* profiling (in-process only: not carried by ensemble run records) */
+  long n_matvec;        /* products J v (a block product with m vectors counts m) */
+  double wall_draw_s;   /* drawing kappa and J (included in wall_min_s) */
 } gv_khgps_sample;
 void gv_khgps_sample_free(gv_khgps_sample *s);
 
-/* Workspace for one sample of size n (the n x n coupling/Hessian matrix, 8 n^2
- * bytes: 2.05 GB at n = 16000, plus O(n nlow) for the Krylov basis). */
+/* Workspace for one sample of size n: ONE n x n single-precision matrix (4 n^2
+ * bytes: 1.02 GB at n = 16000) holding J (strict lower triangle) and the float
+ * Cholesky factor of M (upper triangle), plus O(n nlow) doubles for the Krylov
+ * basis; with nlow = 0 (all eigenvalues) also a double n x n matrix for dsyevd. */
 typedef struct gv_khgps_work gv_khgps_work;
 int gv_khgps_work_alloc(gv_khgps_work **w, size_t n, size_t nlow);
 void gv_khgps_work_free(gv_khgps_work **w);
@@ -92,17 +103,19 @@ int gv_khgps_ensemble_run(const gv_khgps_params *p, uint64_t first, size_t nsamp
 /* ---- building blocks (public for tests and for other drivers) ---- */
 /* kappa_i ~ U[0, kappa0] from stream (seed, sample, GV_RNG_KHGPS_KAPPA). */
 void gv_khgps_kappa_fill(double *kappa, size_t n, double kappa0, uint64_t seed, uint64_t sample);
-/* Strict lower triangle of the column-major n x n matrix A (A[i + j n], i > j)
- * gets J_ij; the diagonal and upper triangle are not touched. OpenMP over rows. */
-void gv_khgps_couplings_fill(double *A, size_t n, double J, uint64_t seed, uint64_t sample);
-/* y = J x with J read from the strict lower triangle of A (deterministic for any
- * thread count: each y entry is summed by one thread in a fixed order). */
-void gv_khgps_couplings_apply(const double *A, size_t n, const double *x, double *y);
+/* Strict lower triangle of the column-major n x n float matrix A (A[i + j n], i > j)
+ * gets J_ij (drawn in double, rounded to float); the diagonal and upper triangle
+ * are not touched. OpenMP over rows. */
+void gv_khgps_couplings_fill(float *A, size_t n, double J, uint64_t seed, uint64_t sample);
+/* y = J x with J read once from the strict lower triangle of A, products and sums
+ * in double. Bitwise the same for any thread count (fixed column chunks, partial
+ * sums added in a fixed order). Allocates n * 16 doubles of scratch per call. */
+int gv_khgps_couplings_apply(const float *A, size_t n, const double *x, double *y);
 /* H(x) and its gradient g (g may be NULL) given Jx = J x. */
 double gv_khgps_energy_grad(size_t n, const double *kappa, double h, const double *x,
                             const double *Jx, double *g);
 /* Full Hessian into the column-major n x n matrix M (both triangles) from A's lower triangle. */
-void gv_khgps_hessian_dense(const double *A, size_t n, const double *kappa, const double *x,
+void gv_khgps_hessian_dense(const float *A, size_t n, const double *kappa, const double *x,
                             double *M);
 /* J = 0 limit: the minimiser of kappa x^2/2 + x^4/24 - h x (kappa >= 0): the real
  * root of kappa x + x^3/6 = h, from Cardano's formula. */
@@ -149,6 +162,9 @@ typedef struct gv_lattice gv_lattice;
 /* Precompute r^-2d for every site of the periodic d-cubic lattice of odd side L
  * (centre excluded). dim >= 1, L odd >= 1, L^dim <= 2^31. */
 int gv_lattice_create(gv_lattice **lat, int dim, int L);
+/* The d -> infinity limit (seed 003, Eqs. 14-15: only the first shell matters):
+ * the centre plus n = 2d neighbours, all of weight 1 (dim reported as 0, side as n). */
+int gv_lattice_create_star(gv_lattice **lat, int n);
 void gv_lattice_destroy(gv_lattice **lat);
 size_t gv_lattice_sites(const gv_lattice *lat);
 int gv_lattice_dim(const gv_lattice *lat);
@@ -156,13 +172,26 @@ int gv_lattice_side(const gv_lattice *lat);
 /* Weights w_j = r_j^-2d of the non-centre sites (borrowed, length sites - 1). */
 const double *gv_lattice_weights(const gv_lattice *lat);
 
-/* omega^-2 = u^(-2/5) for a uniform u: exact inverse-CDF sampling of p = 5 omega^4. */
+/* Kernels (all give bitwise identical kappa; AUTO picks AVX-512 when the CPU has it). */
+enum { GV_LATTICE_KERNEL_AUTO = 0, GV_LATTICE_KERNEL_PORTABLE = 1, GV_LATTICE_KERNEL_AVX512 = 2 };
+/* Select a kernel (tests, benches); GV_ENOTSUP if the CPU lacks it. */
+int gv_lattice_set_kernel(gv_lattice *lat, int kernel);
+int gv_lattice_kernel(const gv_lattice *lat);
+/* t = omega^-2 = u^(-2/5), u = (x + 1/2) 2^-32, as the kernels compute it for a
+ * 32-bit word x >= 2^16 (single precision; NAN for x < 2^16, which the kernels
+ * refine with a second word). Exposed for the accuracy test. */
+float gv_lattice_t_of_word(uint32_t x);
 /* kappa of realisations first .. first+count-1 into kappa[0..count) (OpenMP over
  * realisations; each realisation's stream depends only on (seed, index)). Polls
  * gv_interrupted() and returns GV_EINTERRUPTED (kappa partially filled). */
 int gv_lattice_sample(const gv_lattice *lat, uint64_t seed, uint64_t first, size_t count,
                       double *kappa);
-/* One realisation, also returning a and b (reference path, scalar). */
+/* omega of every site of realisation `index` (double, from the same words as the
+ * kernels): omega[0] is the centre, omega[1 .. S-1] the other sites in lexicographic
+ * order (last coordinate fastest), matching gv_lattice_weights. */
+int gv_lattice_omega(const gv_lattice *lat, uint64_t seed, uint64_t index, double *omega);
+/* One realisation, also returning a and b (reference path: same random words, libm
+ * pow in double, serial sum; agrees with the kernels to ~1e-6 relative). */
 double gv_lattice_kappa_one(const gv_lattice *lat, uint64_t seed, uint64_t index, double *a,
                             double *b);
 
@@ -178,15 +207,18 @@ int gv_lattice_run(const gv_lattice *lat, uint64_t seed, size_t samples, size_t 
                    const char *ckpt_path, double *kappa, size_t *resumed, const char *label);
 
 typedef struct gv_lattice_analysis {
-  double eta, eta_err;        /* p(kappa) ~ kappa^eta: value (log F slope - 1), Fisher error */
-  double eta_mle;             /* maximum-likelihood exponent in the same window */
+  double eta, eta_err;        /* p(kappa) ~ kappa^eta: truncated power-law MLE in the window, Fisher error */
+  double eta_mle;             /* = eta (kept for compatibility) */
+  double eta_logF;            /* least-squares slope of log F(kappa) in the window, minus 1 */
   double fit_lo, fit_hi;      /* fit window (kappa units) */
   size_t fit_n;               /* realisations inside the window */
   double kappa_mean, kappa_err; /* <kappa> and its standard error */
   double kappa_min, kappa_max;
 } gv_lattice_analysis;
-/* Default fit window (lo <= 0 or hi <= 0): from the 10th smallest kappa to the
- * 0.3% quantile of kappa (the power-law regime; docs/meanfield.md). */
+/* Default fit window (lo <= 0 or hi <= 0): kappa in [GV_LATTICE_FIT_LO, GV_LATTICE_FIT_HI]
+ * (the flattest part of p(kappa) on log axes; docs/meanfield.md). */
+#define GV_LATTICE_FIT_LO 0.01
+#define GV_LATTICE_FIT_HI 0.05
 int gv_lattice_analyse(const double *kappa, size_t n, double lo, double hi, gv_lattice_analysis *out);
 
 #ifdef __cplusplus

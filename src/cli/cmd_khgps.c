@@ -136,7 +136,7 @@ int gv_cmd_khgps(int argc, char **argv) {
       {"J", 0, GV_ARG_DOUBLE, &J, "J", "coupling strength J >= 0 (J_ij variance J^2/N) [A x0^2]", GV_NO_RANGE, 1, 0},
       {"kappa0", 0, GV_ARG_DOUBLE, &kappa0, "K0", "kappa_i uniform on [0, K0] [A x0^2]", GV_NO_RANGE, 1, 0},
       {"samples", 0, GV_ARG_INT, &samples, "M", "number of samples (default 1)", GV_NO_RANGE, 0, 0},
-      {"nlow", 0, GV_ARG_INT, &nlow, "K", "eigenvalues per sample: 0 = all (default for N <= 4000), K = the K lowest (default N/50 for N > 4000)", GV_NO_RANGE, 0, 0},
+      {"nlow", 0, GV_ARG_INT, &nlow, "K", "eigenvalues per sample: 0 = all (default for N <= 4000), K = the K lowest (default N/200 for N > 4000)", GV_NO_RANGE, 0, 0},
       {"gtol", 0, GV_ARG_DOUBLE, &gtol, "G", "gradient tolerance max|dH/dx| (default 1e-10)", GV_NO_RANGE, 0, 0},
       GV_ARG_SEED(&seed),
       GV_ARG_OUT(&out, "HDF5 output (per-sample eigenvalues, x*, kappa; DOS; partial averages); resumable run directory OUT.parts while running"),
@@ -169,7 +169,7 @@ int gv_cmd_khgps(int argc, char **argv) {
   p.kappa0 = kappa0;
   p.gtol = gtol;
   p.seed = seed;
-  p.nlow = nlow >= 0 ? (size_t)nlow : (n <= 4000 ? 0 : (size_t)(n / 50));
+  p.nlow = nlow >= 0 ? (size_t)nlow : (n <= 4000 ? 0 : (size_t)(n / 200));
   int status = GV_OK;
   double t0 = gv_wall_time();
   gv_khgps_sample *s = calloc((size_t)samples, sizeof *s);

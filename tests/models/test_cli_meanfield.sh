@@ -106,8 +106,8 @@ for args in "--dim 2 --L 4 --samples 10" "--dim 2 --L 0 --samples 10" "--dim 0 -
 done
 
 # ---- lattice: SIGINT leaves a consistent checkpoint, re-running continues
-REF=$($BIN lattice --dim 3 --L 9 --samples 150000 --chunk 1000 --seed 8 -o "$T/ref.tsv" --json --quiet --threads 1)
-$BIN lattice --dim 3 --L 9 --samples 150000 --chunk 1000 --seed 8 -o "$T/r.tsv" --quiet --threads 1 &
+REF=$($BIN lattice --dim 3 --L 21 --samples 100000 --chunk 1000 --seed 8 -o "$T/ref.tsv" --json --quiet --threads 1)
+$BIN lattice --dim 3 --L 21 --samples 100000 --chunk 1000 --seed 8 -o "$T/r.tsv" --quiet --threads 1 &
 pid=$!
 sleep 0.25
 kill -INT $pid
@@ -116,7 +116,7 @@ rc=$?
 if [ $rc -ne 0 ] && [ ! -e "$T/r.tsv" ] && [ -d "$T/r.tsv.parts" ]; then
   ok "SIGINT: exit $rc, no output, run directory kept"
   NREC=$(ls "$T/r.tsv.parts" | grep -c '\.rec$')
-  RES=$($BIN lattice --dim 3 --L 9 --samples 150000 --chunk 1000 --seed 8 -o "$T/r.tsv" --json --quiet)
+  RES=$($BIN lattice --dim 3 --L 21 --samples 100000 --chunk 1000 --seed 8 -o "$T/r.tsv" --json --quiet)
   $PY - "$REF" "$RES" "$NREC" <<'EOF' && ok "resumed run equals the uninterrupted run" || bad "resume: $RES vs $REF"
 import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])

@@ -1,16 +1,20 @@
 /* KHGPS model: gradient and Hessian vs finite differences, coupling statistics,
- * the deterministic J x kernel, minimum reached (gradient, positive Hessian),
- * Krylov low-eigenvalue path vs dense dsyevd, the J = 0 limit (Cardano root),
- * the collapse function and omega_x at J = 0, thread-count reproducibility. */
+ * the deterministic one-triangle J x kernel (vs a dense double sum, for 1 and 2
+ * threads, sizes that exercise the column chunks), minimum reached (gradient,
+ * positive Hessian), mixed-precision Krylov low-eigenvalue path vs dense dsyevd,
+ * the J = 0 limit (Cardano root), the collapse function and omega_x at J = 0,
+ * thread-count reproducibility. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "glassvib/models.h"
 #include "testlib.h"
 
-static double energy_at(const double *A, size_t n, const double *kappa, double h, const double *x) {
+static double energy_at(const float *A, size_t n, const double *kappa, double h, const double *x) {
   double *Jx = malloc(n * sizeof *Jx);
   gv_khgps_couplings_apply(A, n, x, Jx);
   double e = gv_khgps_energy_grad(n, kappa, h, x, Jx, NULL);
@@ -21,7 +25,8 @@ static double energy_at(const double *A, size_t n, const double *kappa, double h
 static void test_derivatives(void) {
   const size_t n = 37;
   const double h = 0.013, J = 0.31, k0 = 1.7;
-  double *A = calloc(n * n, sizeof *A), kappa[37], x[37], g[37], Jx[37], xp[37], gp[37], gm[37];
+  float *A = calloc(n * n, sizeof *A);
+  double kappa[37], x[37], g[37], Jx[37], xp[37], gp[37], gm[37];
   double *M = malloc(n * n * sizeof *M);
   gv_khgps_kappa_fill(kappa, n, k0, 3, 2);
   gv_khgps_couplings_fill(A, n, J, 3, 2);
@@ -77,7 +82,8 @@ static void test_couplings(void) {
    * n not a multiple of the block size */
   const size_t n = 300;
   const double J = 0.73;
-  double *A = calloc(n * n, sizeof *A), *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+  float *A = calloc(n * n, sizeof *A);
+  double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
   gv_khgps_couplings_fill(A, n, J, 17, 5);
   double s = 0, s2 = 0;
   size_t cnt = 0;
@@ -104,7 +110,7 @@ static void test_couplings(void) {
   }
   CHECK(maxerr < 1e-13, "J x kernel vs dense: %g", maxerr);
   /* a sample's couplings do not depend on the thread count */
-  double *B = calloc(n * n, sizeof *B);
+  float *B = calloc(n * n, sizeof *B);
   int nt = omp_get_max_threads();
   omp_set_num_threads(1);
   gv_khgps_couplings_fill(B, n, J, 17, 5);
@@ -114,6 +120,35 @@ static void test_couplings(void) {
   free(B);
   free(x);
   free(y);
+}
+
+/* n = 1283 > 512: several column chunks, OpenMP path, 4-column body and tails */
+static void test_kernel_chunks(void) {
+  const size_t n = 1283;
+  float *A = malloc(n * n * sizeof *A);
+  double *x = malloc(n * sizeof *x), *y1 = malloc(n * sizeof *y1), *y2 = malloc(n * sizeof *y2);
+  gv_khgps_couplings_fill(A, n, 0.413, 29, 1);
+  for (size_t i = 0; i < n; i++) x[i] = cos(0.3 + 1.7 * i) - 0.2;
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CHECK_OK(gv_khgps_couplings_apply(A, n, x, y1));
+  omp_set_num_threads(2);
+  CHECK_OK(gv_khgps_couplings_apply(A, n, x, y2));
+  omp_set_num_threads(nt);
+  CHECK(memcmp(y1, y2, n * sizeof *y1) == 0, "J x differs between 1 and 2 threads");
+  double maxerr = 0, ymax = 0;
+  for (size_t i = 0; i < n; i++) {
+    long double ref = 0; /* extended-precision reference from the stored floats */
+    for (size_t j = 0; j < n; j++)
+      if (j != i) ref += (long double)(i > j ? A[i + j * n] : A[j + i * n]) * x[j];
+    maxerr = fmax(maxerr, fabs((double)ref - y1[i]));
+    ymax = fmax(ymax, fabs(y1[i]));
+  }
+  CHECK(maxerr < 1e-14 * (1 + ymax), "chunked J x vs extended-precision sum: %g", maxerr);
+  free(A);
+  free(x);
+  free(y1);
+  free(y2);
 }
 
 static void test_single_root(void) {
@@ -142,7 +177,8 @@ static void test_minimum_and_limits(void) {
   CHECK(s.grad_max <= p.gtol, "gradient %g above tolerance", s.grad_max);
   CHECK(s.n_negative == 0 && s.eig[0] > 0, "Hessian not positive: lowest %g", s.eig[0]);
   /* recompute the gradient independently from the stored x */
-  double *A = calloc(p.n * p.n, sizeof *A), *Jx = malloc(p.n * sizeof *Jx), *g = malloc(p.n * sizeof *g);
+  float *A = calloc(p.n * p.n, sizeof *A);
+  double *Jx = malloc(p.n * sizeof *Jx), *g = malloc(p.n * sizeof *g);
   gv_khgps_couplings_fill(A, p.n, p.J, p.seed, 3);
   gv_khgps_couplings_apply(A, p.n, s.x, Jx);
   gv_khgps_energy_grad(p.n, s.kappa, p.h, s.x, Jx, g);
@@ -187,6 +223,81 @@ static void test_minimum_and_limits(void) {
   free(Jx);
   free(g);
   free(lam);
+}
+
+/* n = 900 (OpenMP paths), 24 lowest: Krylov on the float factor + exact
+ * Rayleigh-Ritz vs dsyevd of the double Hessian; the reported bound must cover
+ * the actual difference. */
+static void test_krylov_large(void) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = 900;
+  p.h = 0.0113;
+  p.J = 0.173;
+  p.kappa0 = 0.93;
+  p.seed = 7;
+  gv_khgps_work *w = NULL, *w2 = NULL;
+  gv_khgps_sample s = {0}, s2 = {0};
+  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, &p, 1, &s));
+  p.nlow = 24;
+  CHECK_OK(gv_khgps_work_alloc(&w2, p.n, p.nlow));
+  int st = gv_khgps_sample_run(w2, &p, 1, &s2);
+  CHECK(st == GV_OK, "Krylov sample status %d", st);
+  CHECK(memcmp(s.x, s2.x, p.n * sizeof(double)) == 0, "the minimum must not depend on nlow");
+  double maxabs = 0, maxrel = 0;
+  for (size_t k = 0; k < 24; k++) {
+    maxabs = fmax(maxabs, fabs(s2.eig[k] - s.eig[k]));
+    maxrel = fmax(maxrel, fabs(s2.eig[k] - s.eig[k]) / s.eig[k]);
+  }
+  CHECK(maxrel < 1e-8, "Krylov vs dense (n = 900): max rel diff %g", maxrel);
+  CHECK(maxabs <= s2.eig_bound + 1e-13, "bound %g does not cover the difference %g", s2.eig_bound, maxabs);
+  CHECK(s2.grad_max <= p.gtol && s2.n_negative == 0, "minimum: max|g| %g, negatives %d", s2.grad_max, s2.n_negative);
+  gv_khgps_sample_free(&s);
+  gv_khgps_sample_free(&s2);
+  gv_khgps_work_free(&w);
+  gv_khgps_work_free(&w2);
+}
+
+/* The single-precision storage claim: perturbing every J_ij by the size of its
+ * float rounding (relative 2^-24, random sign) moves the eigenvalues of the
+ * Hessian at the minimum by less than the Weyl bound 2^-24 * 2J (the norm of the
+ * perturbation, semicircle edge) and the lowest one by far less than its value. */
+static void test_float_rounding_effect(void) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = 400;
+  p.h = 0.0097;
+  p.J = 0.137;
+  p.kappa0 = 1.09;
+  p.seed = 31;
+  gv_khgps_work *w = NULL;
+  gv_khgps_sample s = {0};
+  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, &p, 0, &s));
+  const size_t n = p.n;
+  float *A = malloc(n * n * sizeof *A);
+  double *M = malloc(n * n * sizeof *M), *e1 = malloc(n * sizeof *e1);
+  gv_khgps_couplings_fill(A, n, p.J, p.seed, 0);
+  gv_khgps_hessian_dense(A, n, s.kappa, s.x, M);
+  gv_rng r;
+  gv_rng_init(&r, 5, 0, GV_RNG_ANALYSIS);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = j + 1; i < n; i++) {
+      double d = M[i + j * n] * ldexp(1.0, -24) * (gv_rng_uniform(&r) < 0.5 ? -1 : 1);
+      M[i + j * n] += d;
+      M[j + i * n] += d;
+    }
+  CHECK(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, M, (lapack_int)n, e1) == 0, "dsyevd");
+  double maxd = 0;
+  for (size_t i = 0; i < n; i++) maxd = fmax(maxd, fabs(e1[i] - s.eig[i]));
+  CHECK(maxd <= ldexp(1.0, -24) * 2 * p.J * 1.2, "rounding-size perturbation moved eigenvalues by %g", maxd);
+  CHECK(fabs(e1[0] - s.eig[0]) < 1e-6 * s.eig[0], "lowest eigenvalue moved by %g (of %g)", fabs(e1[0] - s.eig[0]), s.eig[0]);
+  free(A);
+  free(M);
+  free(e1);
+  gv_khgps_sample_free(&s);
+  gv_khgps_work_free(&w);
 }
 
 static void test_collapse(void) {
@@ -267,8 +378,11 @@ static void test_threads(void) {
 int main(void) {
   test_derivatives();
   test_couplings();
+  test_kernel_chunks();
   test_single_root();
   test_minimum_and_limits();
+  test_krylov_large();
+  test_float_rounding_effect();
   test_collapse();
   test_threads();
   return tl_finish();

@@ -1,7 +1,9 @@
 /* Lattice model of dipole stiffnesses: weights, exact small cases (L = 1 gives
- * kappa = omega^2; d = 1, L = 5 by the direct formula), fast path vs reference,
- * the omega distribution (KS test against 5 omega^4), thread-count independence,
- * checkpoint resume after a torn write. */
+ * kappa = omega^2; d = 1, L = 5 by enumeration of Eqs. 8-10), the single-precision
+ * power against libm, fast kernels vs the double reference and vs each other
+ * (bitwise), the omega distribution (KS tests against 5 omega^4 for the centre
+ * and for all sites), thread-count independence, checkpoint resume after a torn
+ * write. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -23,23 +25,23 @@ static void test_weights_and_small(void) {
   const double *w = gv_lattice_weights(lat);
   /* sites 0,1,(2 = centre),3,4: distances 2,1,1,2 -> r^-2 */
   CHECK(w[0] == 0.25 && w[1] == 1 && w[2] == 1 && w[3] == 0.25, "d=1 weights %g %g %g %g", w[0], w[1], w[2], w[3]);
-  /* direct formula from the stream: u_0 centre, then sites 0, 1, 3, 4 */
-  for (uint64_t k = 0; k < 5; k++) {
-    gv_rng r;
-    gv_rng_init(&r, 77, k, GV_RNG_LATTICE);
+  /* d = 1, L = 5 by enumeration: Eqs. 8-10 written out from the omegas of the
+   * realisation (centre, then sites at x = -2, -1, +1, +2) */
+  for (uint64_t k = 0; k < 6; k++) {
     double om[5];
-    for (int i = 0; i < 5; i++) om[i] = pow(gv_rng_uniform(&r), 0.2);
+    CHECK_OK(gv_lattice_omega(lat, 77, k, om));
+    const double r[4] = {2, 1, 1, 2};
     double a = pow(om[0], -2), b = pow(om[0], -4);
-    const double ww[4] = {0.25, 1, 1, 0.25};
     for (int j = 0; j < 4; j++) {
-      a += ww[j] * pow(om[j + 1], -2);
-      b += ww[j] * pow(om[j + 1], -4);
+      a += pow(r[j], -2) * pow(om[j + 1], -2);
+      b += pow(r[j], -2) * pow(om[j + 1], -4);
     }
     double a1, b1, kref = gv_lattice_kappa_one(lat, 77, k, &a1, &b1), kf;
     CHECK_CLOSE(kref, a / b, 1e-13, 0);
     CHECK_CLOSE(a1, a, 1e-13, 0);
     CHECK_OK(gv_lattice_sample(lat, 77, k, 1, &kf));
-    CHECK_CLOSE(kf, a / b, 1e-14, 0);
+    /* the kernels use t = omega^-2 in single precision (relative error <= 3e-7) */
+    CHECK_CLOSE(kf, a / b, 1e-6, 0);
   }
   gv_lattice_destroy(&lat);
   /* 3D: weights of the first shells */
@@ -51,16 +53,55 @@ static void test_weights_and_small(void) {
   /* shells r^2 = 1 (6), 2 (12), 3 (8), 4 (6), 5 (24), 6 (24), 8 (12), 9 (24), 12 (8) */
   double ref = 6 + 12 / 8.0 + 8 / 27.0 + 6 / 64.0 + 24 / 125.0 + 24 / 216.0 + 12 / 512.0 + 24 / 729.0 + 8 / 1728.0;
   CHECK_CLOSE(wsum, ref, 1e-14, 0);
-  /* fast path vs reference path */
-  double kf[8];
-  CHECK_OK(gv_lattice_sample(lat, 5, 100, 8, kf));
-  for (int k = 0; k < 8; k++) CHECK_CLOSE(kf[k], gv_lattice_kappa_one(lat, 5, 100 + k, NULL, NULL), 1e-13, 0);
   gv_lattice_destroy(&lat);
   /* bad input */
   CHECK(gv_lattice_create(&lat, 2, 4) == GV_EINVAL, "even L accepted");
   CHECK(gv_lattice_create(&lat, 0, 3) == GV_EINVAL, "d = 0 accepted");
   CHECK(gv_lattice_create(&lat, 2, -1) == GV_EINVAL, "L < 1 accepted");
   gv_error_clear();
+}
+
+/* The single-precision power against libm over the whole word range, the kernels
+ * against the double-precision reference (including realisations where some site
+ * needed the refined u < 2^-16 path), and AVX-512 vs portable kernel bitwise. */
+static void test_kernels(void) {
+  double maxerr = 0;
+  for (uint64_t x = 65536; x < 4294967296ULL; x += 65521) {
+    double t = gv_lattice_t_of_word((uint32_t)x), ref = pow(((double)x + 0.5) * 0x1.0p-32, -0.4);
+    maxerr = fmax(maxerr, fabs(t / ref - 1));
+  }
+  double tmax = gv_lattice_t_of_word(0xffffffffu);
+  CHECK(maxerr < 3e-7, "single-precision u^-0.4: max relative error %g", maxerr);
+  CHECK(fabs(tmax - 1) < 3e-7, "t(2^32 - 1) = %.9g", tmax);
+  CHECK(isnan(gv_lattice_t_of_word(65535)), "words below 2^16 must take the refined path");
+  gv_lattice *lat = NULL;
+  CHECK_OK(gv_lattice_create(&lat, 3, 21));
+  const size_t n = 400, S = gv_lattice_sites(lat);
+  double *kf = malloc(n * sizeof *kf), *kp = malloc(n * sizeof *kp), *om = malloc(S * sizeof *om);
+  CHECK_OK(gv_lattice_sample(lat, 5, 100, n, kf));
+  double worst = 0;
+  int refined = 0;
+  for (size_t k = 0; k < n; k++) {
+    worst = fmax(worst, fabs(kf[k] / gv_lattice_kappa_one(lat, 5, 100 + k, NULL, NULL) - 1));
+    CHECK_OK(gv_lattice_omega(lat, 5, 100 + k, om));
+    for (size_t p = 0; p < S; p++) refined += om[p] < 0.10881882041201557; /* u < 2^-16 */
+  }
+  printf("kernels vs reference: max relative difference %.3g over %zu realisations (%d refined sites)\n", worst, n,
+         refined);
+  CHECK(worst < 2e-6, "fast kappa vs reference: %g", worst);
+  CHECK(refined >= 25, "only %d sites with u < 2^-16 (expected ~%.0f)", refined, n * S / 65536.0);
+  if (gv_lattice_set_kernel(lat, GV_LATTICE_KERNEL_AVX512) == GV_OK) {
+    CHECK_OK(gv_lattice_set_kernel(lat, GV_LATTICE_KERNEL_PORTABLE));
+    CHECK_OK(gv_lattice_sample(lat, 5, 100, n, kp));
+    CHECK(memcmp(kf, kp, n * sizeof *kf) == 0, "AVX-512 and portable kernels differ");
+  } else {
+    gv_error_clear();
+    printf("no AVX-512 on this CPU: kernel comparison skipped\n");
+  }
+  free(kf);
+  free(kp);
+  free(om);
+  gv_lattice_destroy(&lat);
 }
 
 static void test_L1_distribution(void) {
@@ -70,9 +111,9 @@ static void test_L1_distribution(void) {
   const size_t n = 200000;
   double *k = malloc(n * sizeof *k);
   CHECK_OK(gv_lattice_sample(lat, 3, 0, n, k));
-  gv_rng r;
-  gv_rng_init(&r, 3, 12, GV_RNG_LATTICE);
-  CHECK_CLOSE(k[12], pow(gv_rng_uniform(&r), 0.4), 1e-15, 0);
+  double om;
+  CHECK_OK(gv_lattice_omega(lat, 3, 12, &om));
+  CHECK_CLOSE(k[12], om * om, 1e-6, 0);
   double mean = 0;
   for (size_t i = 0; i < n; i++) {
     mean += k[i];
@@ -94,6 +135,25 @@ static void test_L1_distribution(void) {
   CHECK(fabs(a.eta_mle - 1.5) < 4 * a.eta_err, "L = 1 eta %g +- %g vs 3/2", a.eta_mle, a.eta_err);
   CHECK(fabs(a.eta - 1.5) < 0.05, "L = 1 eta (log F fit) %g vs 3/2", a.eta);
   free(k);
+  gv_lattice_destroy(&lat);
+  /* every site of a large lattice (the layout of words over sites): KS on omega^5,
+   * which is uniform; and the mean of omega^-2 (= 5/3) */
+  CHECK_OK(gv_lattice_create(&lat, 3, 21));
+  const size_t S = gv_lattice_sites(lat), nr = 20, m = S * nr;
+  double *u = malloc(m * sizeof *u);
+  for (size_t r = 0; r < nr; r++) CHECK_OK(gv_lattice_omega(lat, 11, r, u + r * S));
+  double s2 = 0;
+  for (size_t i = 0; i < m; i++) {
+    s2 += 1 / (u[i] * u[i]);
+    u[i] = pow(u[i], 5);
+  }
+  qsort(u, m, sizeof *u, cmp_d);
+  D = 0;
+  for (size_t i = 0; i < m; i++) D = fmax(D, fmax(fabs(u[i] - (double)i / m), fabs(u[i] - (double)(i + 1) / m)));
+  CHECK(D < 1.63 / sqrt((double)m), "sites: KS distance %g (99%% bound %g)", D, 1.63 / sqrt((double)m));
+  /* var(omega^-2) = 5 - 25/9 */
+  CHECK(fabs(s2 / m - 5.0 / 3.0) < 4 * sqrt((5 - 25.0 / 9) / m), "<omega^-2> = %g vs 5/3", s2 / m);
+  free(u);
   gv_lattice_destroy(&lat);
 }
 
@@ -134,6 +194,7 @@ static void test_threads_and_resume(void) {
 
 int main(void) {
   test_weights_and_small();
+  test_kernels();
   test_L1_distribution();
   test_threads_and_resume();
   return tl_finish();
