@@ -105,7 +105,8 @@ typedef struct gv_ensemble_stats {
   long pending;           /* samples still claimed by other live processes at the end */
   int worst;              /* worst positive compute status (GV_NOT_CONVERGED), 0 if none */
   double wall_s;          /* wall time of gv_ensemble_run */
-  double commit_s;        /* of which spent packing, writing and syncing records (root) */
+  double commit_s;        /* of which spent claiming samples and packing, writing and syncing
+                             records (root): the checkpointing cost */
   double scan_s;          /* of which spent scanning and verifying the run directory */
 } gv_ensemble_stats;
 

@@ -1,55 +1,18 @@
 /* glassvib dos: the vibrational density of states pooled over mode files (or
- * directories of them): D(omega) in linear and logarithmic bins, F(omega),
- * exponent s, A_g below the detected first phonon band, <r>. */
-#include <dirent.h>
+ * directories of them: their .h5 files in name order, other kinds of glassvib
+ * files skipped, e.g. the OUT_000.h5 ... of `modes GLASSES -o OUT.h5`):
+ * D(omega) in linear and logarithmic bins, F(omega), exponent s, A_g below the
+ * detected first phonon band, <r>. Deterministic: files are pooled in that order. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "glassvib/analysis.h"
+#include "glassvib/ensemble_models.h"
 #include "glassvib/glassvib.h"
 #include "glassvib/spectrum.h"
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Expand directories into their *.h5 files (sorted). */
-static int collect(const char **pos, int npos, char ***files, int *nf) {
-  int cap = 64, n = 0;
-  char **f = malloc((size_t)cap * sizeof *f);
-  if (!f) return GV_ERROR(GV_ENOMEM, "out of memory");
-  for (int p = 0; p < npos; p++) {
-    struct stat st;
-    if (stat(pos[p], &st) != 0) {
-      for (int k = 0; k < n; k++) free(f[k]);
-      free(f);
-      return GV_ERROR(GV_EIO, "cannot open '%s': no such file or directory", pos[p]);
-    }
-    int start = n;
-    if (S_ISDIR(st.st_mode)) {
-      DIR *d = opendir(pos[p]);
-      struct dirent *e;
-      while (d && (e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l < 4 || strcmp(e->d_name + l - 3, ".h5") || e->d_name[0] == '.') continue;
-        if (n == cap) f = realloc(f, (size_t)(cap *= 2) * sizeof *f);
-        f[n] = malloc(strlen(pos[p]) + l + 2);
-        sprintf(f[n++], "%s/%s", pos[p], e->d_name);
-      }
-      if (d) closedir(d);
-      qsort(f + start, (size_t)(n - start), sizeof *f, cmp_str);
-      if (n == start) gv_log(GV_LOG_INFO, "warning: no .h5 file in directory %s", pos[p]);
-    } else {
-      if (n == cap) f = realloc(f, (size_t)(cap *= 2) * sizeof *f);
-      f[n++] = strdup(pos[p]);
-    }
-  }
-  *files = f;
-  *nf = n;
-  return n ? GV_OK : GV_ERROR(GV_EINVAL, "no mode files given");
-}
 
 static void row(FILE *fp, int block, double w, double v, double e, double r4, double c, double rs) {
   fprintf(fp, "%d\t%.10g\t%.10g\t%.6g\t%.10g\t%.0f\t%.10g\n", block, w, v, e, r4, c, rs);
@@ -83,6 +46,7 @@ int gv_cmd_dos(int argc, char **argv) {
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
   if (rc) return rc > 0 ? 0 : 2;
   char **files = NULL;
+  long nfl = 0;
   int nf = 0;
   gv_modes *S = NULL;
   double *w = NULL, *ws = NULL;
@@ -90,7 +54,8 @@ int gv_cmd_dos(int argc, char **argv) {
   gv_outfile of = {0};
   gv_dos_result r;
   if (out) GV_TRY(gv_check_writable(out));
-  GV_TRY(collect(pos, npos, &files, &nf));
+  GV_TRY(gv_ensemble_file_list(pos, npos, 0, "modes", &files, &nfl));
+  nf = (int)nfl;
   S = calloc((size_t)nf, sizeof *S);
   if (!S) { status = GV_ERROR(GV_ENOMEM, "out of memory"); goto cleanup; }
   for (int k = 0; k < nf; k++) GV_TRY(gv_modes_read(files[k], 0, &S[k]));
@@ -176,7 +141,6 @@ cleanup:
   if (S)
     for (int k = 0; k < nf; k++) gv_modes_free(&S[k]);
   free(S);
-  for (int k = 0; k < nf; k++) free(files[k]);
-  free(files);
+  gv_ensemble_file_list_free(&files, nfl);
   return status < 0 ? gv_cli_fail("dos", status) : 0;
 }

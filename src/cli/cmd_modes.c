@@ -1,31 +1,138 @@
 /* glassvib modes: the lowest K (ARPACK shift-invert on CHOLMOD) or all (LAPACK)
  * normal modes of an inherent state, with participation ratios, residuals and
- * the shear modulus / first plane-wave frequency used by `glassvib dos`. */
+ * the shear modulus / first plane-wave frequency used by `glassvib dos`.
+ * Several glasses (or a directory of them): one sample per glass through the
+ * ensemble engine (MPI ranks, resumable run directory OUT.parts), mode files
+ * OUT_000.h5 ... in input order (docs/cluster.md). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "glassvib/analysis.h"
+#include "glassvib/ensemble_models.h"
 #include "glassvib/glassvib.h"
+
+/* Several glasses: the ensemble engine; per-glass summary lines or one JSON object. */
+static int modes_ensemble(const gv_ensemble_modes_params *p, char **glasses, long M, const char *out, int json,
+                          int quiet, double t0) {
+  int status = GV_OK;
+  gv_ensemble_modes_item *it = calloc((size_t)M, sizeof *it);
+  if (!it) return GV_ERROR(GV_ENOMEM, "out of memory");
+  gv_ensemble_stats st;
+  status = gv_ensemble_modes_run(p, (const char *const *)glasses, M, out, it, quiet ? NULL : "modes", &st);
+  if (status < 0 || !gv_ensemble_is_root()) goto done;
+  if (status == GV_ENSEMBLE_PENDING) {
+    fprintf(stderr, "glassvib modes: %ld glasses are still being analysed by other processes; the last one to "
+            "finish reports\n", st.pending);
+    status = GV_OK;
+    goto done;
+  }
+  const int not_converged = status == GV_NOT_CONVERGED;
+  long nconv = 0, nzero = 0, nneg = 0, ntot = 0;
+  double maxres = 0;
+  for (long k = 0; k < M; k++) {
+    nconv += it[k].converged != 0;
+    nzero += it[k].n_zero_modes;
+    nneg += it[k].n_negative;
+    ntot += it[k].k;
+    if (it[k].max_residual > maxres) maxres = it[k].max_residual;
+  }
+  double wall = gv_wall_time() - t0;
+  char path[4096];
+  if (json) {
+    gv_json j;
+    gv_json_begin(&j, stdout);
+    /* issue-3 keys, ensemble-level: modes of all glasses in input order, totals, worst residual */
+    gv_json_array_begin(&j, "omega");
+    for (long k = 0; k < M; k++)
+      for (int q = 0; q < it[k].k; q++) gv_json_num(&j, NULL, it[k].omega[q]);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "participation");
+    for (long k = 0; k < M; k++)
+      for (int q = 0; q < it[k].k; q++) gv_json_num(&j, NULL, it[k].participation[q]);
+    gv_json_array_end(&j);
+    gv_json_int(&j, "n_zero_modes", nzero);
+    gv_json_num(&j, "max_residual", maxres);
+    gv_json_num(&j, "wall_s", wall);
+    gv_json_int(&j, "n_samples", M);
+    gv_json_int(&j, "computed", st.computed);
+    gv_json_int(&j, "resumed", st.resumed);
+    gv_json_int(&j, "n_modes", ntot);
+    gv_json_int(&j, "n_negative", nneg);
+    gv_json_bool(&j, "converged", nconv == M);
+    gv_json_array_begin(&j, "glasses");
+    for (long k = 0; k < M; k++) gv_json_str(&j, NULL, glasses[k]);
+    gv_json_array_end(&j);
+    if (out) {
+      gv_json_array_begin(&j, "outputs");
+      for (long k = 0; k < M; k++) {
+        gv_ensemble_member_path(out, k, M, path, sizeof path);
+        gv_json_str(&j, NULL, path);
+      }
+      gv_json_array_end(&j);
+    }
+    gv_json_array_begin(&j, "modes_per_sample");
+    for (long k = 0; k < M; k++) gv_json_int(&j, NULL, it[k].k);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "omega_min");
+    for (long k = 0; k < M; k++) gv_json_num(&j, NULL, it[k].k > 0 ? it[k].omega[0] : NAN);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "G");
+    for (long k = 0; k < M; k++) gv_json_num(&j, NULL, it[k].G);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "c_T");
+    for (long k = 0; k < M; k++) gv_json_num(&j, NULL, it[k].c_T);
+    gv_json_array_end(&j);
+    gv_json_array_begin(&j, "omega_phonon");
+    for (long k = 0; k < M; k++) gv_json_num(&j, NULL, it[k].omega_phonon);
+    gv_json_array_end(&j);
+    gv_json_end(&j);
+  } else {
+    for (long k = 0; k < M; k++) {
+      if (out) gv_ensemble_member_path(out, k, M, path, sizeof path);
+      printf("%s%s%s  %d modes, omega %.6g .. %.6g, lowest e = %.3g, max residual %.2e%s\n", glasses[k],
+             out ? " -> " : "", out ? path : "", it[k].k, it[k].k ? it[k].omega[0] : NAN,
+             it[k].k ? it[k].omega[it[k].k - 1] : NAN, it[k].k ? it[k].participation[0] : NAN, it[k].max_residual,
+             it[k].converged ? "" : " (NOT converged)");
+    }
+    printf("%ld glasses (%ld analysed, %ld resumed), %ld modes, max residual %.3g, wall %.2f s\n", M, st.computed,
+           st.resumed, ntot, maxres, wall);
+  }
+  if (not_converged) {
+    status = GV_ERROR(GV_NOT_CONVERGED, "ARPACK did not converge every mode of %ld of %ld glasses (written, "
+                      "flagged)", M - nconv, M);
+    goto done;
+  }
+  status = GV_OK;
+  gv_ensemble_modes_finish(p, (const char *const *)glasses, M, out); /* mode files committed: drop OUT.parts */
+done:
+  gv_ensemble_modes_items_free(it, M);
+  free(it);
+  return status;
+}
 
 int gv_cmd_modes(int argc, char **argv) {
   int status = GV_OK, json = 0, all = 0, vectors = 0, force = 0, quiet = 0, no_moduli = 0;
   long long lowest = 0, threads = 0, dim = 0, ncv = 0;
-  double max_force = 1e-4, sigma = NAN, tol = 0, skin = 0.0;
-  const char *out = NULL, *model = NULL;
+  double max_force = 1e-4, sigma = NAN, tol = 0;
+  const char *out = NULL, *model = NULL, *solver = "auto";
+  long long block = 0;
   uint64_t seed = GV_DEFAULT_SEED;
   gv_arg args[] = {
       {"lowest", 0, GV_ARG_INT, &lowest, "K", "the K lowest non-trivial modes (ARPACK + CHOLMOD)", 1, 2e9, 0, 0},
       {"all", 0, GV_ARG_FLAG, &all, NULL, "all modes (dense LAPACK; N d <= ~20000)", GV_NO_RANGE, 0, 0},
-      GV_ARG_OUT(&out, "write MODES.h5 (frequencies, participation, residuals[, vectors])"),
+      GV_ARG_OUT(&out, "write MODES.h5 (frequencies, participation, residuals[, vectors]); several glasses: MODES_000.h5 ... in input order, run directory MODES.h5.parts while running"),
       {"vectors", 0, GV_ARG_FLAG, &vectors, NULL, "store the eigenvectors in MODES.h5", GV_NO_RANGE, 0, 0},
       {"force", 0, GV_ARG_FLAG, &force, NULL, "analyse a non-minimum or unstable glass anyway (flagged)", GV_NO_RANGE, 0, 0},
       {"max-force", 0, GV_ARG_DOUBLE, &max_force, "F", "inherent-state test: max force component (default 1e-4)", 0, 1e9, 0, 0},
       {"sigma", 0, GV_ARG_DOUBLE, &sigma, "S", "shift-invert shift <= 0 (default -1e-3 x mean diagonal)", -1e12, 0, 0, 0},
       {"ncv", 0, GV_ARG_INT, &ncv, "NCV", "Lanczos basis size (default max(2K+1, K+32))", 2, 1e6, 0, 0},
-      {"tol", 0, GV_ARG_DOUBLE, &tol, "TOL", "ARPACK relative tolerance (default: machine precision)", 0, 1, 0, 0},
+      {"tol", 0, GV_ARG_DOUBLE, &tol, "TOL", "relative tolerance of the Ritz pairs (default: ARPACK machine precision, block 1e-11)", 0, 1, 0, 0},
+      {"solver", 0, GV_ARG_STRING, &solver, "S", "lowest-K solver: auto (default, = block), block (block Lanczos), arpack", GV_NO_RANGE, 0, 0},
+      {"block", 0, GV_ARG_INT, &block, "B", "block solver: right-hand sides per solve (default 24)", 1, 4096, 0, 0},
       {"no-moduli", 0, GV_ARG_FLAG, &no_moduli, NULL, "skip the shear modulus (c_T, phonon-band prediction)", GV_NO_RANGE, 0, 0},
       GV_ARG_INPUT_MODEL(&model),
       GV_ARG_INPUT_DIM(&dim),
@@ -34,13 +141,16 @@ int gv_cmd_modes(int argc, char **argv) {
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
       GV_ARG_END};
-  gv_cmd_spec spec = {"modes", "GLASS.h5 (--lowest K | --all) [-o MODES.h5] [--vectors] [--json]",
+  gv_cmd_spec spec = {"modes", "GLASS.h5 [GLASS2.h5 ... | DIR] (--lowest K | --all) [-o MODES.h5] [--vectors] [--json]",
                       "Normal modes of an inherent state: omega = sqrt(eigenvalue of the Hessian) "
                       "(negative eigenvalues reported as negative omega and flagged), translations "
                       "excluded, participation ratio e = 1/(N sum_i |psi_i|^4), residuals "
-                      "||M v - lambda v||. JSON keys: omega, participation, n_zero_modes, "
-                      "max_residual, wall_s (and n_negative, c_T, G, omega_phonon).",
-                      1, 1};
+                      "||M v - lambda v||. Several glasses or a directory: one glass per sample over "
+                      "MPI ranks (mpirun), resumable; -o M.h5 writes M_000.h5 ... in input order. "
+                      "JSON keys: omega, participation, n_zero_modes, max_residual, wall_s (and "
+                      "n_negative, c_T, G, omega_phonon; several glasses: all glasses' modes in input "
+                      "order, total n_zero_modes, worst max_residual, per-glass arrays).",
+                      1, -1};
   const char **pos;
   int npos;
   int rc = gv_cli_parse(&spec, args, argc, argv, &pos, &npos);
@@ -49,42 +159,52 @@ int gv_cmd_modes(int argc, char **argv) {
     fprintf(stderr, "glassvib modes: give exactly one of --lowest K or --all\n");
     return 2;
   }
+  int solver_id = 0;
+  if (gv_linalg_eig_solver_parse(solver, &solver_id) != GV_OK) {
+    fprintf(stderr, "glassvib modes: --solver %s: expected auto, block or arpack\n", solver);
+    return 2;
+  }
+  if (gv_ensemble_comm_init() != GV_OK) return gv_cli_fail("modes", GV_EIO);
+  if (!gv_ensemble_is_root()) quiet = 1, gv_log_set_level(GV_LOG_QUIET); /* MPI ranks > 0: rank 0 reports */
+  gv_ensemble_modes_params p;
+  memset(&p, 0, sizeof p);
+  p.lowest = all ? 0 : (int)lowest;
+  gv_linalg_eigopts_default(&p.eig);
+  p.eig.sigma = sigma;
+  p.eig.tol = tol;
+  p.eig.ncv = (int)ncv;
+  p.eig.seed = seed;
+  p.eig.solver = solver_id;
+  p.eig.block = (int)block;
+  p.vectors = vectors;
+  p.max_force = max_force;
+  p.force = force;
+  p.no_moduli = no_moduli;
+  p.model = model;
+  p.dim = (int)dim;
   gv_glass g;
   gv_glass_init(&g);
-  gv_hessian *H = NULL;
-  gv_linalg_factor *F = NULL;
   gv_modes m;
   memset(&m, 0, sizeof m);
+  char **glasses = NULL;
+  long nglass = 0;
   double t0 = gv_wall_time();
   if (out) GV_TRY(gv_check_writable(out));
-  GV_TRY(gv_glass_read(pos[0], model, (int)dim, &g));
-  GV_TRY(gv_analysis_check_inherent(&g, max_force, force));
-  GV_TRY(gv_hessian_create(&H, &g.model, g.sys, skin));
-  gv_eigopts o;
-  gv_linalg_eigopts_default(&o);
-  o.dim = g.sys->dim;
-  o.sigma = sigma;
-  o.tol = tol;
-  o.ncv = (int)ncv;
-  o.seed = seed;
-  o.want_vectors = vectors;
-  status = gv_modes_compute(H, g.sys, all ? 0 : (int)lowest, &o, &m, no_moduli ? NULL : &F);
-  if (status < 0) goto cleanup;
-  int not_converged = status == GV_NOT_CONVERGED;
-  status = GV_OK;
-  if (!no_moduli && m.n_negative == 0 && g.sys->dim >= 2) {
-    gv_moduli mod;
-    int st = gv_moduli_compute(H, g.sys, F, &mod);
-    if (st < 0) {
-      gv_log(GV_LOG_INFO, "warning: shear modulus not computed (%s)", gv_error_message());
-      gv_error_clear();
-    } else if (mod.G > 0) {
-      m.G = mod.G;
-      m.c_T = mod.c_T;
-      m.omega_phonon = mod.c_T * m.q_min;
+  {
+    struct stat sb;
+    int single = npos == 1 && !(stat(pos[0], &sb) == 0 && S_ISDIR(sb.st_mode));
+    if (!single) {
+      GV_TRY(gv_ensemble_file_list(pos, npos, 1, "glass", &glasses, &nglass));
+      status = modes_ensemble(&p, glasses, nglass, out, json, quiet, t0);
+      goto cleanup;
     }
   }
-  m.wall_s = gv_wall_time() - t0;
+  /* one glass: computed by rank 0 alone (under mpirun the other ranks have nothing to do) */
+  if (!gv_ensemble_is_root()) goto cleanup;
+  status = gv_ensemble_modes_glass(pos[0], &p, &m, &g);
+  if (status < 0 && !(status == GV_EUNSTABLE && m.k > 0)) goto cleanup;
+  int not_converged = status == GV_NOT_CONVERGED;
+  status = GV_OK;
   if (json) {
     gv_json j;
     gv_json_begin(&j, stdout);
@@ -137,9 +257,8 @@ cleanup:
 done:
   rc = 1;
 end:
-  gv_linalg_factor_destroy(&F);
+  gv_ensemble_file_list_free(&glasses, nglass);
   gv_modes_free(&m);
-  gv_hessian_destroy(&H);
   gv_glass_free(&g);
   return rc;
 }

@@ -19,6 +19,10 @@ int gv_ens_rec_load_(const char *dir, long k, uint64_t fp, gv_ensemble_record *r
 /* Atomically write a packed record for sample k. */
 int gv_ens_rec_write_(const char *dir, long k, const void *buf, size_t nbytes);
 int gv_ens_rec_exists_(const char *dir, long k);
+void gv_ens_dir_drop_if_empty_(const char *dir);
+/* analysis.c: the merge's cheap product check (a stat): the file exists with the
+ * recorded size (the CRC was checked when it was written or, if resumed, at the scan). */
+int gv_ens_file_size_is_(const char *path, int64_t size, const char *what);
 /* Claims: 1 = claimed by us, 0 = held by a live process, < 0 error. */
 int gv_ens_claim_(const char *dir, long k, double stale_s);
 void gv_ens_claim_release_(const char *dir, long k);

@@ -33,25 +33,6 @@ int gv_ensemble_member_path(const char *out, long sample, long samples, char *bu
   return GV_OK;
 }
 
-static int file_crc(const char *path, uint32_t *crc, int64_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return GV_ERROR(GV_EIO, "%s is missing", path);
-  unsigned char buf[1 << 16];
-  size_t got;
-  uint32_t c = 0;
-  int64_t s = 0;
-  while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-    c = gv_ensemble_crc32(c, buf, got);
-    s += (int64_t)got;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (err) return GV_ERROR(GV_EIO, "cannot read %s", path);
-  *crc = c;
-  *size = s;
-  return GV_OK;
-}
-
 typedef struct {
   const gv_model *m;
   long n, samples;
@@ -81,7 +62,7 @@ static int prep_compute(void *vc, long k, gv_ensemble_record *r) {
   GV_TRY(gv_glass_write(path, &g));
   uint32_t crc;
   int64_t size;
-  GV_TRY(file_crc(path, &crc, &size));
+  GV_TRY(gv_ensemble_file_crc(path, &crc, &size));
   double st[3] = {g.state.energy / (double)g.sys->n, g.state.pressure, g.state.max_force};
   int64_t iv[5] = {g.state.converged, (int64_t)pk.seed, size, crc, prep};
   GV_TRY(gv_ensemble_record_put_doubles(r, "state", st, 3));
@@ -101,7 +82,7 @@ static int prep_validate(void *vc, long k, const gv_ensemble_record *r) {
   int status = gv_ensemble_member_path(c->out, k, c->samples, path, sizeof path);
   uint32_t crc;
   int64_t size;
-  if (!status) status = file_crc(path, &crc, &size);
+  if (!status) status = gv_ensemble_file_crc(path, &crc, &size);
   if (status) return status;
   if (size != iv[2] || (int64_t)crc != iv[3]) return GV_ERROR(GV_EFORMAT, "%s changed since it was made", path);
   return GV_OK;
@@ -113,7 +94,10 @@ static int prep_merge(void *vc, long k, const gv_ensemble_record *r) {
   const double *d = gv_ensemble_record_doubles(r, "state", &nd);
   const int64_t *iv = gv_ensemble_record_int64s(r, "info", &ni);
   if (!d || !iv || nd != 3 || ni != 5) return GV_ERROR(GV_EFORMAT, "prepare ensemble: record %ld incomplete", k);
-  int status = prep_validate(vc, k, r); /* the glass files are the product: check them too */
+  /* the glass files are the product: check they are still there (CRC: at write / scan) */
+  char path[4096];
+  int status = gv_ensemble_member_path(c->out, k, c->samples, path, sizeof path);
+  if (!status) status = gv_ens_file_size_is_(path, iv[2], "glass");
   if (status) return gv_error_context(status, "re-run the command to remake it: ");
   gv_ensemble_prepare_item *it = &c->items[k];
   it->energy_per_particle = d[0];

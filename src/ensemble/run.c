@@ -101,7 +101,7 @@ static void *heartbeat(void *arg) {
 
 /* Next sample for this process (root/serial), claimed; -1 when none is left.
  * Caller holds s->mu. */
-static long acquire_locked(run_state *s) {
+static long acquire_locked_(run_state *s) {
   if (s->stop < 0) return -1;
   if (gv_interrupted()) {
     set_stop(s, GV_EINTERRUPTED, NULL, NULL, 0, -1);
@@ -134,6 +134,15 @@ static long acquire_locked(run_state *s) {
     }
   }
   return -1;
+}
+
+/* The file-system work of taking a sample (record checks, claim) is part of the
+ * checkpointing cost: accounted with the commits. */
+static long acquire_locked(run_state *s) {
+  double t0 = gv_wall_time();
+  long k = acquire_locked_(s);
+  s->commit_s += gv_wall_time() - t0;
+  return k;
 }
 
 /* Pack and commit a finished record (root). Caller holds s->mu. */
@@ -526,6 +535,7 @@ int gv_ensemble_run(const gv_ensemble_opts *o, gv_ensemble_compute_fn compute, v
     stats->pending = (long)v[3];
   }
 #endif
+  if (status < 0 && rank == 0 && stats->resumed == 0) gv_ens_dir_drop_if_empty_(o->dir);
   if (status < 0) status = GV_ERROR(status, "ensemble %s: %s", o->dir, s.errmsg);
   stats->wall_s = gv_wall_time() - t0;
   if (rank == 0 && status >= 0 && stats->computed > 0)

@@ -323,6 +323,23 @@ int gv_ensemble_finish(const gv_ensemble_opts *o) {
   return GV_OK;
 }
 
+/* A run directory that holds nothing but its manifest (a run that failed before
+ * any sample was committed, e.g. on a bad input) is removed: nothing to resume. */
+void gv_ens_dir_drop_if_empty_(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  int other = 0;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "manifest")) other = 1;
+  closedir(d);
+  if (other) return;
+  char p[4096];
+  snprintf(p, sizeof p, "%s/manifest", dir);
+  unlink(p);
+  rmdir(dir);
+}
+
 /* ------------------------------------------------------------- progress */
 int gv_ensemble_progress(const char *path, int verify, gv_ensemble_progress_info *p) {
   if (!path || !p) return GV_ERROR(GV_EINVAL, "ensemble progress: NULL");

@@ -117,7 +117,7 @@ else
 fi
 
 # ---- lattice: SIGTERM mid-way, resume
-LL="--dim 3 --L 9 --samples 200000 --chunk 5000 --seed 8 --quiet --threads 1"
+LL="--dim 3 --L 21 --samples 200000 --chunk 5000 --seed 8 --quiet --threads 1"
 $BIN lattice $LL -o "$T/pref.tsv" > /dev/null || bad "lattice reference run"
 $BIN lattice $LL -o "$T/p.tsv" > /dev/null &
 pid=$!

@@ -11,15 +11,15 @@ trap 'rm -rf "$T"' EXIT
 fail=0
 # example : figure bases that must exist : a string the printed numbers must contain
 declare -A FIGS=(
-  [seed000_born_gba]="fig_map_gba fig_cuts fig_poles"
+  [seed000_born_gba]="fig_map_gba fig_map_gba_mixing fig_cuts fig_poles"
   [seed001_khgps]="fig2_dos fig6_ag_vs_J fig5_collapse"
   [seed002_anatomy]="fig3_shells core_mode0 mode0_field"
   [seed003_dipoles]="fig3a_pkappa_ipl fig3b_pkappa_lattice fig1b_response2d"
-  [seed004_taper]="fig1_F_over_omega dos_both participation"
+  [seed004_taper]="fig1_F_over_omega dos_both participation levels_taper_2 levels_taper_cinf"
 )
 declare -A NUMS=(
   [seed000_born_gba]="R_L = "
-  [seed001_khgps]="A_g peaks at J"
+  [seed001_khgps]="A_g maximum"
   [seed002_anatomy]="mean lambda_t"
   [seed003_dipoles]="lattice 4D  eta"
   [seed004_taper]="cinf"
