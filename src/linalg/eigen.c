@@ -24,6 +24,9 @@
 
 #include "glassvib/linalg.h"
 #include "linalg/alloc.h"
+
+extern void openblas_set_num_threads(int) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
 #include "linalg/eig_internal.h"
 
 #define ZERO_TOL_REL 1e-9 /* |lambda| below this x max|diag| counts as zero */
@@ -367,8 +370,15 @@ int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_ei
   out->t_factor = gv_wall_time() - tf;
 
   /* 2. the k largest eigenpairs of OP = P (M - sigma I)^-1 P */
-  if (use_block) status = gv_linalg_eig_block_run(M, F, sigma, k, &o, out);
-  else status = gv_linalg_eig_arpack_run(M, F, sigma, k, &o, out);
+  if (use_block) {
+    /* Below ~30000 unknowns the block method's small dense products are too
+     * small for threaded OpenBLAS (measured: N = 2000 3D, 1.10 -> 0.82 s wall). */
+    int ob = openblas_get_num_threads && openblas_set_num_threads ? openblas_get_num_threads() : 1;
+    int single = ob > 1 && M->n < 30000;
+    if (single) openblas_set_num_threads(1);
+    status = gv_linalg_eig_block_run(M, F, sigma, k, &o, out);
+    if (single) openblas_set_num_threads(ob);
+  } else status = gv_linalg_eig_arpack_run(M, F, sigma, k, &o, out);
   if (status < 0) goto cleanup;
   int conv_status = status;
   status = GV_OK;
