@@ -30,11 +30,13 @@ int gv_moduli_affine(const gv_hessian *H, const gv_system *s, const double *A, d
                      double *d2U, double *Xi) {
   const long n = H->n;
   const int d = H->dim;
-  double s1 = 0, s2 = 0;
+  double *part = NULL; /* per-particle sums, added in index order: thread-count independent */
   int bad = 0;
-#pragma omp parallel for schedule(dynamic, 64) reduction(+ : s1, s2) reduction(| : bad)
+  part = malloc(sizeof(double) * 2 * (size_t)(n > 0 ? n : 1));
+  if (!part) return GV_ERROR(GV_ENOMEM, "affine derivatives: out of memory");
+#pragma omp parallel for schedule(dynamic, 64) reduction(| : bad)
   for (long i = 0; i < n; i++) {
-    double xi[GV_MAX_DIM] = {0};
+    double xi[GV_MAX_DIM] = {0}, s1 = 0, s2 = 0;
     for (long q = H->nstart[i]; q < H->nstart[i + 1]; q++) {
       long j = H->nbr[q];
       double r[GV_MAX_DIM], u[GV_MAX_DIM], der[3];
@@ -57,7 +59,11 @@ int gv_moduli_affine(const gv_hessian *H, const gv_system *s, const double *A, d
     if (Xi)
       for (int a = 0; a < d; a++) Xi[i * d + a] = xi[a];
     for (int a = 0; a < d; a++) bad |= !isfinite(xi[a]);
+    part[2 * i] = s1, part[2 * i + 1] = s2;
   }
+  double s1 = 0, s2 = 0;
+  for (long i = 0; i < n; i++) s1 += part[2 * i], s2 += part[2 * i + 1];
+  free(part);
   if (dU) *dU = s1;
   if (d2U) *d2U = s2;
   if (bad || !isfinite(s1) || !isfinite(s2)) return GV_ERROR(GV_ENUMERIC, "non-finite affine derivative");
