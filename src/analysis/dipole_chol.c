@@ -36,6 +36,7 @@
 #include <cholmod.h>
 
 #include "glassvib/linalg.h"
+#include "linalg/cholmod_view.h"
 #include "glassvib/qlm.h"
 
 extern void openblas_set_num_threads(int) __attribute__((weak));
@@ -54,23 +55,6 @@ typedef struct {
   double shift;
 } chol_ctx;
 
-static cholmod_sparse chol_view(const gv_sparse *A) {
-  cholmod_sparse s;
-  memset(&s, 0, sizeof s);
-  s.nrow = (size_t)A->n;
-  s.ncol = (size_t)A->n;
-  s.nzmax = (size_t)A->nnz;
-  s.p = A->colptr;
-  s.i = A->rowind;
-  s.x = A->val;
-  s.stype = 1; /* upper triangle used; both are stored */
-  s.itype = CHOLMOD_LONG;
-  s.xtype = CHOLMOD_REAL;
-  s.dtype = CHOLMOD_DOUBLE;
-  s.sorted = 1;
-  s.packed = 1;
-  return s;
-}
 
 static void chol_destroy(void *c) {
   chol_ctx *d = c;
@@ -458,7 +442,7 @@ int gv_qlm_sparse_solver_create(gv_qlm_solver **out, const gv_pairset *ps) {
       d->cc.method[0].ordering = !strcmp(o, "amd") ? CHOLMOD_AMD : !strcmp(o, "metis") ? CHOLMOD_METIS : CHOLMOD_NESDIS;
     }
   }
-  cholmod_sparse A = chol_view(d->M);
+  cholmod_sparse A = gv_cholmod_view(d->M);
   d->L = cholmod_l_analyze(&A, &d->cc);
   if (!d->L || d->cc.status < CHOLMOD_OK) {
     status = GV_ERROR(d->cc.status == CHOLMOD_OUT_OF_MEMORY ? GV_ENOMEM : GV_ENUMERIC,

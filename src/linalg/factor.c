@@ -19,6 +19,7 @@
 #include <cholmod.h>
 
 #include "glassvib/linalg.h"
+#include "linalg/cholmod_view.h"
 #include "linalg/alloc.h"
 
 #define BLOCK 16 /* right-hand sides per CHOLMOD call */
@@ -41,25 +42,6 @@ struct gv_linalg_factor {
   cholmod_dense *X, *Y, *E;
 };
 
-/* A view of gv_sparse as a CHOLMOD matrix (no copy): stype = 1 uses the upper
- * triangle and ignores the lower one, which we also store. */
-static cholmod_sparse view(const gv_sparse *A) {
-  cholmod_sparse s;
-  memset(&s, 0, sizeof s);
-  s.nrow = (size_t)A->n;
-  s.ncol = (size_t)A->n;
-  s.nzmax = (size_t)A->nnz;
-  s.p = A->colptr;
-  s.i = A->rowind;
-  s.x = A->val;
-  s.stype = 1;
-  s.itype = CHOLMOD_LONG;
-  s.xtype = CHOLMOD_REAL;
-  s.dtype = CHOLMOD_DOUBLE;
-  s.sorted = 1;
-  s.packed = 1;
-  return s;
-}
 
 void gv_linalg_factor_destroy(gv_linalg_factor **F) {
   if (!F || !*F) return;
@@ -90,7 +72,7 @@ int gv_linalg_factor_create(gv_linalg_factor **F, const gv_sparse *A, int dim) {
   f->nnz = A->nnz;
   f->dim = dim;
   f->sigma = NAN;
-  cholmod_sparse s = view(A);
+  cholmod_sparse s = gv_cholmod_view(A);
   f->L = cholmod_l_analyze(&s, &f->cc);
   if (!f->L || f->cc.status < CHOLMOD_OK) {
     status = GV_ERROR(f->cc.status == CHOLMOD_OUT_OF_MEMORY ? GV_ENOMEM : GV_ENUMERIC,
@@ -108,7 +90,7 @@ int gv_linalg_factor_numeric(gv_linalg_factor *F, const gv_sparse *A, double sig
   if (A->n != F->n || A->nnz != F->nnz)
     return GV_ERROR(GV_EINVAL, "factor: matrix pattern differs from the analysed one");
   if (!isfinite(sigma)) return GV_ERROR(GV_EINVAL, "factor: shift %g is not finite", sigma);
-  cholmod_sparse s = view(A);
+  cholmod_sparse s = gv_cholmod_view(A);
   double beta[2] = {-sigma, 0.0};
   F->factored = 0;
   int ok = cholmod_l_factorize_p(&s, beta, NULL, 0, F->L, &F->cc);
