@@ -25,6 +25,7 @@
 
 #include "glassvib/analysis.h"
 #include "linalg/alloc.h"
+#include "moduli_pair.h"
 
 int gv_moduli_affine(const gv_hessian *H, const gv_system *s, const double *A, double *dU,
                      double *d2U, double *Xi) {
@@ -39,21 +40,14 @@ int gv_moduli_affine(const gv_hessian *H, const gv_system *s, const double *A, d
     double xi[GV_MAX_DIM] = {0}, s1 = 0, s2 = 0;
     for (long q = H->nstart[i]; q < H->nstart[i + 1]; q++) {
       long j = H->nbr[q];
-      double r[GV_MAX_DIM], u[GV_MAX_DIM], der[3];
+      double r[GV_MAX_DIM], Ku[GV_MAX_DIM], der[3], d1, born;
       double dist = gv_hessian_pair_vector(s, i, j, r);
       if (!gv_model_pair(H->model, s, i, j, dist, 2, der)) continue;
-      double nu = 0, uu = 0;
-      for (int a = 0; a < d; a++) {
-        u[a] = 0;
-        for (int b = 0; b < d; b++) u[a] += A[a * d + b] * r[b];
-        nu += r[a] * u[a] / dist;
-        uu += u[a] * u[a];
-      }
-      /* K u = phi'' n (n.u) + (phi'/r)(u - n (n.u)) */
-      for (int a = 0; a < d; a++) xi[a] += der[2] * r[a] / dist * nu + der[1] / dist * (u[a] - r[a] / dist * nu);
+      gv_moduli_pair_terms(d, A, r, dist, der, Ku, &d1, &born);
+      for (int a = 0; a < d; a++) xi[a] += Ku[a];
       if (j > i) {
-        s1 += der[1] * nu;
-        s2 += der[2] * nu * nu + der[1] / dist * (uu - nu * nu);
+        s1 += d1;
+        s2 += born;
       }
     }
     if (Xi)

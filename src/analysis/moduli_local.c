@@ -32,6 +32,7 @@
 
 #include "glassvib/analysis.h"
 #include "linalg/alloc.h"
+#include "moduli_pair.h"
 
 enum { NDIR = 4096, NRHO = 1024, NLOG = 600 };
 
@@ -101,21 +102,11 @@ static int particle_shares(const gv_hessian *H, const gv_system *s, const double
     double gi = 0;
     for (long q = H->nstart[i]; q < H->nstart[i + 1]; q++) {
       long j = H->nbr[q];
-      double r[GV_MAX_DIM], u[GV_MAX_DIM], der[3];
+      double r[GV_MAX_DIM], Ku[GV_MAX_DIM], der[3], d1, born, relax = 0;
       double dist = gv_hessian_pair_vector(s, i, j, r);
       if (!gv_model_pair(H->model, s, i, j, dist, 2, der)) continue;
-      double nu = 0, uu = 0;
-      for (int a = 0; a < d; a++) {
-        u[a] = 0;
-        for (int b = 0; b < d; b++) u[a] += A[a * d + b] * r[b];
-        nu += r[a] * u[a] / dist;
-        uu += u[a] * u[a];
-      }
-      double born = der[2] * nu * nu + der[1] / dist * (uu - nu * nu), relax = 0;
-      for (int a = 0; a < d; a++) {
-        double Ku = der[2] * r[a] / dist * nu + der[1] / dist * (u[a] - r[a] / dist * nu);
-        relax += Ku * (X[i * d + a] - X[j * d + a]);
-      }
+      gv_moduli_pair_terms(d, A, r, dist, der, Ku, &d1, &born);
+      for (int a = 0; a < d; a++) relax += Ku[a] * (X[i * d + a] - X[j * d + a]);
       gi += 0.5 * (born - relax); /* each pair is seen from both ends */
     }
     g[i] = gi;
