@@ -48,6 +48,12 @@ int gv_cli_parse(const gv_cmd_spec *spec, gv_arg *args, int argc, char **argv,
 void gv_cli_help(const gv_cmd_spec *spec, const gv_arg *args);
 /* Report a library failure on stderr: "glassvib <cmd>: <message>". Returns the exit code. */
 int gv_cli_fail(const char *cmd, int status);
+
+/* prepare/minimize: energy, pressure and max-force lines of a written glass (`how`:
+ * optional minimiser note), and the error for a glass that missed --ftol. */
+struct gv_glass;
+void gv_cli_print_state(const struct gv_glass *g, double ftol, const char *how);
+int gv_cli_refuse_unconverged(const struct gv_glass *g, double ftol);
 /* Apply --threads if given (> 0). */
 void gv_cli_set_threads(long long threads);
 

@@ -137,18 +137,12 @@ int gv_cmd_minimize(int argc, char **argv) {
     printf("output               %s\n", out);
     printf("model                %s (%dD), N = %ld, density %.6g\n", g.model.name, g.sys->dim, g.sys->n,
            g.model.density);
-    printf("energy per particle  %.12g\n", g.state.energy / n);
-    printf("pressure             %.10g\n", g.state.pressure);
-    printf("max force            %.3e (%s, ftol %.1e)\n", g.state.max_force,
-           g.state.converged ? "converged" : "NOT converged", ftol);
+    gv_cli_print_state(&g, ftol, NULL);
     printf("minimiser            %s: %ld iterations (%ld FIRE + %ld finisher), %ld force evaluations, %.2f s\n",
            r.method, r.iterations, r.fire_iterations, r.finisher_iterations, r.evaluations, r.wall_s);
   }
   if (!g.state.converged && !allow) {
-    status = GV_ERROR(GV_NOT_CONVERGED,
-                      "max force %.3e did not reach --ftol %.1e (written with converged = 0; pass "
-                      "--allow-unconverged or a larger --ftol to accept it)",
-                      g.state.max_force, ftol);
+    status = gv_cli_refuse_unconverged(&g, ftol);
     goto cleanup;
   }
   status = GV_OK;

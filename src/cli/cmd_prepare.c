@@ -97,11 +97,9 @@ static void print_summary(const gv_glass *g, const gv_prepare_info *info, const 
   if (isfinite(info->mc_acceptance))
     printf("swap MC              %ld sweeps, step %.4f, acceptance %.3f (displacements) %.3f (swaps)\n",
            g->protocol.swap_sweeps, info->mc_step, info->mc_acceptance, info->swap_acceptance);
-  printf("energy per particle  %.12g\n", g->state.energy / (double)s->n);
-  printf("pressure             %.10g\n", g->state.pressure);
-  printf("max force            %.3e (%s, ftol %.1e, %s, %ld iterations)\n", g->state.max_force,
-         g->state.converged ? "converged" : "NOT converged", g->protocol.ftol, g->protocol.minimizer,
-         g->protocol.min_iterations);
+  char how[96];
+  snprintf(how, sizeof how, "%s, %ld iterations", g->protocol.minimizer, g->protocol.min_iterations);
+  gv_cli_print_state(g, g->protocol.ftol, how);
   printf("seed                 %llu\n", (unsigned long long)g->seed);
   printf("wall time            %.2f s (equilibrate %.2f, cool %.2f, minimise %.2f)\n", wall, info->t_equil,
          info->t_cool, info->t_min);
@@ -283,10 +281,7 @@ int gv_cmd_prepare(int argc, char **argv) {
     print_summary(&g, &info, out, wall);
   }
   if (prep == GV_NOT_CONVERGED && !allow) {
-    status = GV_ERROR(GV_NOT_CONVERGED,
-                      "max force %.3e did not reach --ftol %.1e (the glass was written with converged = 0; "
-                      "pass --allow-unconverged or a larger --ftol to accept it)",
-                      g.state.max_force, ftol);
+    status = gv_cli_refuse_unconverged(&g, ftol);
     goto cleanup;
   }
   status = GV_OK;
