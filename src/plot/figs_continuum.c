@@ -307,6 +307,18 @@ int pl_fig_sqw_cuts(pl_fig *f, pl_input *in, int nin) {
 
 /* ---------------------------------------------------------------- poles */
 
+/* Plot clauses of input i's L and T series (data blocks bL, bT; column col of q,
+ * Omega, Gamma), labelled "<sym>_L, <lab>" and "<sym>_T, <lab>". */
+static void poles_pair(pl_fig *f, int i, int bL, int bT, int col, const char *sym, const char *lab) {
+  for (int p = 0; p < 2; p++) {
+    char l[200];
+    snprintf(l, sizeof l, "%s_%c, %s", sym, p ? 'T' : 'L', lab);
+    pl_gp(f, "%sdatafile index %d using 1:%d with linespoints pt %d ps 1 lc rgb \"%s\" title ",
+          i || p ? ", \\\n     " : "", p ? bT : bL, col, (p ? 6 : 7) + 2 * (i % 3), pl_color(2 * i + p));
+    pl_gp_str(f, l);
+  }
+}
+
 int pl_fig_poles(pl_fig *f, pl_input *in, int nin) {
   if (nin > 16) return GV_ERROR(GV_EINVAL, "at most 16 inputs");
   int bL[16], bT[16], gL[16], gT[16], bc[16];
@@ -360,13 +372,7 @@ int pl_fig_poles(pl_fig *f, pl_input *in, int nin) {
   pl_gp_str(f, phys ? "Ω_P(q) [meV]" : "Ω_P(q)");
   pl_gp(f, "\nset title \"(a) Brillouin peak position\"\nplot ");
   for (int i = 0; i < nin; i++) {
-    char l[200];
-    snprintf(l, sizeof l, "Ω_L, %s", lab[i]);
-    pl_gp(f, "%sdatafile index %d using 1:2 with linespoints pt %d ps 1 lc rgb \"%s\" title ", i ? ", \\\n     " : "", bL[i], 7 + 2 * (i % 3), pl_color(2 * i));
-    pl_gp_str(f, l);
-    snprintf(l, sizeof l, "Ω_T, %s", lab[i]);
-    pl_gp(f, ", \\\n     datafile index %d using 1:2 with linespoints pt %d ps 1 lc rgb \"%s\" title ", bT[i], 6 + 2 * (i % 3), pl_color(2 * i + 1));
-    pl_gp_str(f, l);
+    poles_pair(f, i, bL[i], bT[i], 2, "Ω", lab[i]);
     if (bc[i] >= 0)
       pl_gp(f, ", \\\n     datafile index %d using 1:2 with lines dt 3 lc rgb \"gray40\" title \"c_L q, c_T q\", \\\n"
                "     datafile index %d using 1:3 with lines dt 3 lc rgb \"gray40\" notitle", bc[i], bc[i]);
@@ -375,13 +381,7 @@ int pl_fig_poles(pl_fig *f, pl_input *in, int nin) {
   pl_gp_str(f, phys ? "Γ_P(q) [meV]" : "Γ_P(q)");
   pl_gp(f, "\nset title \"(b) Brillouin width (dashed: Rayleigh R q^4)\"\nplot ");
   for (int i = 0; i < nin; i++) {
-    char l[200];
-    snprintf(l, sizeof l, "Γ_L, %s", lab[i]);
-    pl_gp(f, "%sdatafile index %d using 1:3 with linespoints pt %d ps 1 lc rgb \"%s\" title ", i ? ", \\\n     " : "", bL[i], 7 + 2 * (i % 3), pl_color(2 * i));
-    pl_gp_str(f, l);
-    snprintf(l, sizeof l, "Γ_T, %s", lab[i]);
-    pl_gp(f, ", \\\n     datafile index %d using 1:3 with linespoints pt %d ps 1 lc rgb \"%s\" title ", bT[i], 6 + 2 * (i % 3), pl_color(2 * i + 1));
-    pl_gp_str(f, l);
+    poles_pair(f, i, bL[i], bT[i], 3, "Γ", lab[i]);
     if (gL[i] >= 0) pl_gp(f, ", \\\n     datafile index %d using 1:2 with lines dt 2 lw 1.5 lc rgb \"%s\" notitle", gL[i], pl_color(2 * i));
     if (gT[i] >= 0) pl_gp(f, ", \\\n     datafile index %d using 1:2 with lines dt 2 lw 1.5 lc rgb \"%s\" notitle", gT[i], pl_color(2 * i + 1));
   }
