@@ -6,25 +6,7 @@
 # the uninterrupted outputs; a corrupt record, a lost and a changed mode file are
 # detected and recomputed; `glassvib info` shows progress; bad inputs leave nothing.
 set -u
-BIN=${GV_BIN:?GV_BIN must point to the glassvib executable}
-HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-PY=/usr/bin/python3
-h5same() { $PY "$HERE/h5same.py" "$1" "$2"; }
-tsvsame() { diff <(grep -v '^#' "$1") <(grep -v '^#' "$2") > /dev/null; }
-nrec() { ls "$1" 2> /dev/null | grep -c '\.rec$'; }
-wait_rec() { # dir n pid: wait until dir holds n records (or the process ends)
-  for _ in $(seq 1 1200); do
-    [ "$(nrec "$1")" -ge "$2" ] && return 0
-    kill -0 "$3" 2> /dev/null || return 1
-    sleep 0.02
-  done
-  return 1
-}
+source "$(dirname "$0")/common.sh"
 allsame() { # prefix-a prefix-b count: mode files a_000.h5.. vs b_000.h5..
   local k
   for k in $(seq 0 $(($3 - 1))); do

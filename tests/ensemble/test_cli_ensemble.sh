@@ -4,25 +4,7 @@
 # resume after SIGKILL / SIGTERM, a corrupt per-sample record recomputed,
 # a run directory of other parameters refused, `glassvib info` progress.
 set -u
-BIN=${GV_BIN:?GV_BIN must point to the glassvib executable}
-HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-PY=/usr/bin/python3
-h5same() { $PY "$HERE/h5same.py" "$1" "$2"; }
-tsvsame() { diff <(grep -v '^#' "$1") <(grep -v '^#' "$2") > /dev/null; }
-nrec() { ls "$1" 2> /dev/null | grep -c '\.rec$'; }
-wait_rec() { # dir n pid: wait until dir holds n records (or the process ends)
-  for _ in $(seq 1 600); do
-    [ "$(nrec "$1")" -ge "$2" ] && return 0
-    kill -0 "$3" 2> /dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+source "$(dirname "$0")/common.sh"
 
 HAVE_MPI=0
 ldd "$BIN" 2> /dev/null | grep -q libmpi && command -v mpiexec > /dev/null && HAVE_MPI=1
