@@ -89,7 +89,7 @@ int pl_fig_scba(pl_fig *f, pl_input *in, int nin) {
     if (isfinite(dl[i]))
       pl_gp(f, ", \\\n     %.10g with lines dt 3 lc rgb \"%s\" title \"Debye level\"", dl[i], pl_color(i));
   }
-  pl_gp(f, "\nset logscale xy\nset format y \"10^{%%L}\"\nset ylabel \"Γ(ω)\"\nset key left top\n"
+  pl_gp(f, "\nset logscale xy\nset format xy \"10^{%%L}\"\nset ylabel \"Γ(ω)\"\nset key left top\n"
            "set title \"(b) sound attenuation (dashed: Rayleigh R ω^4)\"\n");
   if (gmin > 0 && gmax > gmin) pl_gp(f, "set yrange [%.6g:%.6g]\n", gmin / 10, gmax * 3);
   pl_gp(f, "plot ");
@@ -366,7 +366,7 @@ int pl_fig_poles(pl_fig *f, pl_input *in, int nin) {
   pl_gp_title(f, NULL);
   pl_gp(f, "set multiplot layout 1,2 title ");
   pl_gp_str(f, f->title);
-  pl_gp(f, "\nunset title\nset logscale xy\nset format y \"10^{%%L}\"\nset key left top font \",10\"\nset xlabel ");
+  pl_gp(f, "\nunset title\nset logscale xy\nset format xy \"10^{%%L}\"\nset key left top font \",10\"\nset xlabel ");
   pl_gp_str(f, phys ? "q [nm^{-1}]" : "q");
   pl_gp(f, "\nset ylabel ");
   pl_gp_str(f, phys ? "Ω_P(q) [meV]" : "Ω_P(q)");

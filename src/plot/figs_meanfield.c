@@ -60,7 +60,7 @@ int pl_fig_khgps_collapse(pl_fig *f, pl_input *in, int nin) {
   pl_gp_title(f, NULL);
   pl_gp(f, "set multiplot layout 1,2 title ");
   pl_gp_str(f, f->title);
-  pl_gp(f, "\nunset title\nset logscale xy\nset format y \"10^{%%L}\"\nset key left bottom font \",10\"\n"
+  pl_gp(f, "\nunset title\nset logscale xy\nset format xy \"10^{%%L}\"\nset key left bottom font \",10\"\n"
            "set xlabel \"κ [A x_0^2]\"\nset ylabel \"⟨x̄_*^2⟩(κ) [x_0^2]\"\nset title \"(a) partial averages\"\nplot ");
   for (int i = 0; i < nin; i++) {
     pl_gp(f, "%sdatafile index %d using 1:2 with linespoints pt 7 ps 0.7 lc rgb \"%s\" title ", i ? ", \\\n     " : "", blk[i], pl_color(i));
@@ -149,7 +149,7 @@ int pl_fig_ag_vs_j(pl_fig *f, pl_input *in, int nin) {
   }
   free(done);
   pl_gp_title(f, NULL);
-  pl_gp(f, "set logscale xy\nset format y \"10^{%%L}\"\nset key left bottom\nset xlabel \"J [A x_0^2]\"\n"
+  pl_gp(f, "set logscale xy\nset format xy \"10^{%%L}\"\nset key left bottom\nset xlabel \"J [A x_0^2]\"\n"
            "set ylabel \"A_g [(A x_0^2/m)^{-5/2}]\"\nplot ");
   for (int s = 0; s < nser; s++) {
     pl_gp(f, "%sdatafile index %d using 1:2:4:5 with yerrorbars pt 7 ps 1.1 lc rgb \"%s\" title ", s ? ", \\\n     " : "", blk[s], pl_color(s));

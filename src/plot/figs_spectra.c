@@ -42,7 +42,7 @@ int pl_fig_dos(pl_fig *f, pl_input *in, int nin) {
   double *w = NULL, *D = NULL, *E = NULL;
   char unit[128] = "", lab[256];
   pl_gp_title(f, nin > 1 ? "vibrational density of states" : NULL);
-  pl_gp(f, "set logscale xy\nset format y \"10^{%%L}\"\nset key left top\n");
+  pl_gp(f, "set logscale xy\nset format xy \"10^{%%L}\"\nset key left top\n");
   pl_gp(f, "plot ");
   for (int i = 0; i < nin; i++) {
     size_t n = 0;
@@ -234,7 +234,7 @@ int pl_fig_pkappa(pl_fig *f, pl_input *in, int nin) {
   char unit[128] = "", lab[256];
   int same_unit = 1;
   pl_gp_title(f, NULL);
-  pl_gp(f, "set logscale xy\nset format y \"10^{%%L}\"\nset key left top\nplot ");
+  pl_gp(f, "set logscale xy\nset format xy \"10^{%%L}\"\nset key left top\nplot ");
   for (int i = 0; i < nin; i++) {
     const pl_table *t = &in[i].t;
     int ck, cp, ce, cc;
