@@ -2,7 +2,8 @@
  * library's sparse eigensolvers, timing each phase (CPU seconds of the process
  * and wall). usage: eig_bench H.mtx K DIM [auto|block|arpack] [BLOCK] [TOL]
  * Prints one line per solver: factor, solve and total times, vector solves,
- * block solves, max residual; writes the eigenvalues to stdout as "# lambda". */
+ * block solves, max residual; writes the eigenvalues to stdout as "# lambda".
+ * Env: GV_SIGMA (shift), GV_NCV (basis size), GV_DEBUG (phase log). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ int main(int argc, char **argv) {
   if (argc > 4 && gv_linalg_eig_solver_parse(argv[4], &o.solver)) return 2;
   if (argc > 5) o.block = atoi(argv[5]);
   if (argc > 6) o.tol = atof(argv[6]);
+  if (getenv("GV_SIGMA")) o.sigma = atof(getenv("GV_SIGMA")); /* shift (<= 0) */
+  if (getenv("GV_NCV")) o.ncv = atoi(getenv("GV_NCV"));       /* basis size */
   gv_eigen e;
   double c0 = cpu(), w0 = gv_wall_time();
   int st = gv_linalg_eig_lowest(A, atoi(argv[2]), &o, &e);

@@ -129,9 +129,10 @@ int gv_linalg_eig_all(const gv_sparse *M, const gv_eigopts *opt, gv_eigen *out);
  * thick-restart block Lanczos whose solves take 24 right-hand sides at once
  * (eig_block.c says why); GV_EIG_ARPACK: ARPACK mode 1, which = "LM", one
  * right-hand side per solve. Both give the same pairs (to the tolerance).
- * sigma is chosen below the spectrum (automatic: -1e-3 x mean diagonal, made
- * more negative until the factorisation is positive definite, so negative
- * eigenvalues are found and reported). GV_EINVAL if k > n - dim.
+ * sigma is chosen below the spectrum (automatic: -1e-5 x mean diagonal; if the
+ * factorisation finds M - sigma I indefinite, -1e-3 x mean diagonal, then x 8 per
+ * attempt until it is positive definite, so negative eigenvalues are found and
+ * reported). GV_EINVAL if k > n - dim.
  * Returns GV_NOT_CONVERGED (> 0, result usable, out->k = pairs converged) if
  * the solver stops early. */
 int gv_linalg_eig_lowest(const gv_sparse *M, int k, const gv_eigopts *opt, gv_eigen *out);

@@ -1,4 +1,4 @@
-/* glassvib modes: the lowest K (ARPACK shift-invert on CHOLMOD) or all (LAPACK)
+/* glassvib modes: the lowest K (block Lanczos shift-invert on one CHOLMOD factor) or all (LAPACK)
  * normal modes of an inherent state, with participation ratios, residuals and
  * the shear modulus / first plane-wave frequency used by `glassvib dos`.
  * Several glasses (or a directory of them): one sample per glass through the
@@ -122,14 +122,14 @@ int gv_cmd_modes(int argc, char **argv) {
   long long block = 0;
   uint64_t seed = GV_DEFAULT_SEED;
   gv_arg args[] = {
-      {"lowest", 0, GV_ARG_INT, &lowest, "K", "the K lowest non-trivial modes (ARPACK + CHOLMOD)", 1, 2e9, 0, 0},
+      {"lowest", 0, GV_ARG_INT, &lowest, "K", "the K lowest non-trivial modes (shift-invert on one CHOLMOD factorisation)", 1, 2e9, 0, 0},
       {"all", 0, GV_ARG_FLAG, &all, NULL, "all modes (dense LAPACK; N d <= ~20000)", GV_NO_RANGE, 0, 0},
       GV_ARG_OUT(&out, "write MODES.h5 (frequencies, participation, residuals[, vectors]); several glasses: MODES_000.h5 ... in input order, run directory MODES.h5.parts while running"),
       {"vectors", 0, GV_ARG_FLAG, &vectors, NULL, "store the eigenvectors in MODES.h5", GV_NO_RANGE, 0, 0},
       {"force", 0, GV_ARG_FLAG, &force, NULL, "analyse a non-minimum or unstable glass anyway (flagged)", GV_NO_RANGE, 0, 0},
       {"max-force", 0, GV_ARG_DOUBLE, &max_force, "F", "inherent-state test: max force component (default 1e-4)", 0, 1e9, 0, 0},
-      {"sigma", 0, GV_ARG_DOUBLE, &sigma, "S", "shift-invert shift <= 0 (default -1e-3 x mean diagonal)", -1e12, 0, 0, 0},
-      {"ncv", 0, GV_ARG_INT, &ncv, "NCV", "Lanczos basis size (default max(2K+1, K+32))", 2, 1e6, 0, 0},
+      {"sigma", 0, GV_ARG_DOUBLE, &sigma, "S", "shift-invert shift <= 0 (default -1e-5 x mean diagonal)", -1e12, 0, 0, 0},
+      {"ncv", 0, GV_ARG_INT, &ncv, "NCV", "Lanczos basis size (default: block max(4K, K + 6 blocks), arpack max(2K+1, K+32))", 2, 1e6, 0, 0},
       {"tol", 0, GV_ARG_DOUBLE, &tol, "TOL", "relative tolerance of the Ritz pairs (default: ARPACK machine precision, block 1e-11)", 0, 1, 0, 0},
       {"solver", 0, GV_ARG_STRING, &solver, "S", "lowest-K solver: auto (default, = block), block (block Lanczos), arpack", GV_NO_RANGE, 0, 0},
       {"block", 0, GV_ARG_INT, &block, "B", "block solver: right-hand sides per solve (default 24)", 1, 4096, 0, 0},

@@ -33,12 +33,21 @@
  * window (the blocks the three-term recurrence couples to; all kept vectors
  * right after a restart), then once against the whole basis, and a second
  * time if a column lost more than 30 % of its norm (Daniel-Gragg-Kaufman-
- * Stewart criterion); then modified Gram-Schmidt twice inside the block.
+ * Stewart criterion); then Cholesky-QR twice inside the block (BLAS-3), or
+ * modified Gram-Schmidt twice if the block is near rank-deficient.
  * A column that vanishes (an invariant subspace was found, e.g. all copies of
- * a degenerate level) is replaced by a random translation-free vector. */
+ * a degenerate level) is replaced by a random translation-free vector.
+ *
+ * Cost at N = 16000 (3D, K = 100, 1 thread, CPU s; debug log prints it):
+ * factor 5.1, 31 block solves 6.4, Gram-Schmidt 1.2, block QR 0.2,
+ * Rayleigh-Ritz + restarts + Ritz vectors 0.44, residuals 0.15. The solves
+ * are the floor: b = 8..32 trade vectors (~sqrt(b)) against cost per vector
+ * (~1/sqrt(b)) at a flat product; basis 3K..6K and tol 1e-9..1e-11 change
+ * the vector count by < 10 %. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lapacke.h>
 
@@ -48,6 +57,8 @@
 #define BLOCK_DEFAULT 24
 #define DEFLATE_TOL 1e-12 /* a column below this x its OP norm is linearly dependent */
 #define ROW_CHUNK 2048    /* rows per product when rotating the basis in place */
+#define BLOCK_MAX 256     /* largest block orthonormalised by Cholesky-QR */
+#define CHOLQR_MIN 1e-6   /* Cholesky-QR only if no column is this close to dependent */
 
 extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
                    const double *alpha, const double *a, const int *lda, const double *b,
@@ -63,6 +74,12 @@ static void gemm(char ta, char tb, int64_t m, int64_t n, int64_t k, double alpha
   }
   dgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
 }
+extern void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
+                   const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t, size_t);
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t);
+extern void dtrsm_(const char *side, const char *uplo, const char *ta, const char *diag, const int *m,
+                   const int *n, const double *alpha, const double *a, const int *lda, double *b,
+                   const int *ldb, size_t, size_t, size_t, size_t);
 
 void gv_linalg_eig_block_sizes(int k, int64_t n_eff, const gv_eigopts *o, int *bp, int *mp) {
   int b = o && o->block > 0 ? o->block : BLOCK_DEFAULT;
@@ -88,6 +105,8 @@ typedef struct {
   double *th;   /* [mmax] Ritz values */
   double *Yl;   /* [mmax x mmax] selected eigenvectors, descending */
   double *tmp;  /* [ROW_CHUNK x mmax] */
+  double *U;    /* [2 b^2] Cholesky-QR factors */
+  long n_mgs;   /* blocks orthonormalised column-wise (near-dependent) */
   gv_rng rng;
 } bk_work;
 
@@ -139,8 +158,10 @@ static int random_fill(bk_work *w, int64_t hi, double *Q, int j) {
 
 /* Orthonormalise the b columns of Q in place against V[:, 0:hi] (already done
  * by the caller) and each other: Q_in = Q_out R (R upper triangular, ld ldr).
- * norm0[j]: the column's size before any orthogonalisation (deflation scale). */
-static int block_qr(bk_work *w, int64_t hi, double *Q, double *R, int64_t ldr, const double *norm0) {
+ * norm0[j]: the column's size before any orthogonalisation (deflation scale).
+ * Column by column (modified Gram-Schmidt, twice): the safe path, used when
+ * the block is (nearly) rank deficient. */
+static int block_qr_mgs(bk_work *w, int64_t hi, double *Q, double *R, int64_t ldr, const double *norm0) {
   const int64_t n = w->n;
   const int b = w->b;
   for (int j = 0; j < b; j++)
@@ -171,10 +192,82 @@ static int block_qr(bk_work *w, int64_t hi, double *Q, double *R, int64_t ldr, c
   return GV_OK;
 }
 
+/* One Cholesky-QR pass: G = Q^T Q = U^T U, Q <- Q U^-1 (BLAS-3: dsyrk,
+ * dpotrf, dtrsm). Refused (returns 1, Q untouched) when a column is within
+ * CHOLQR_MIN of the span of the previous ones (relative to its norm): the
+ * Gram matrix squares the condition number, so U's small diagonal entries
+ * would be inaccurate there. */
+static int cholqr_pass(bk_work *w, double *Q, double *U) {
+  const int64_t n = w->n;
+  const int b = w->b;
+  const char up = 'U', tr = 'T', no = 'N', rt = 'R';
+  const int N = (int)n, B = b;
+  const double one = 1.0, zero = 0.0;
+  dsyrk_(&up, &tr, &B, &N, &one, Q, &N, &zero, U, &B, 1, 1);
+  double d0[BLOCK_MAX];
+  for (int j = 0; j < b; j++) d0[j] = sqrt(U[j * b + j]);
+  int info = 0;
+  dpotrf_(&up, &B, U, &B, &info, 1);
+  if (info != 0) return 1;
+  for (int j = 0; j < b; j++)
+    if (!(U[j * b + j] > CHOLQR_MIN * d0[j])) return 1;
+  dtrsm_(&rt, &up, &no, &no, &N, &B, &one, U, &B, Q, &N, 1, 1, 1, 1);
+  return 0;
+}
+
+/* Block QR of the new block, BLAS-3 (CholQR2: Yamamoto et al., ETNA 44, 306
+ * (2015)): two Cholesky-QR passes, R = U2 U1, orthogonal to working
+ * precision when cond(Q) < ~1e6, which the CHOLQR_MIN test guarantees; else
+ * the column-wise path (which also handles dependent columns). Per step this
+ * is 4 b^2 n flops at dgemm speed instead of the same count at dot-product
+ * speed (N = 16000 3D, K = 100: ~0.7 s -> 0.22 s CPU over the run). */
+static int block_qr(bk_work *w, int64_t hi, double *Q, double *R, int64_t ldr, const double *norm0) {
+  const int b = w->b;
+  int bad = b > BLOCK_MAX;
+  /* a column that lost most of its norm to V: leave it to the careful path */
+  for (int j = 0; j < b && !bad; j++) bad = !(col_norm(Q + (int64_t)j * w->n, w->n) > CHOLQR_MIN * norm0[j]);
+  double *U1 = w->U, *U2 = w->U + (int64_t)b * b;
+  if (bad || cholqr_pass(w, Q, U1)) {
+    w->n_mgs++;
+    return block_qr_mgs(w, hi, Q, R, ldr, norm0); /* Q untouched so far */
+  }
+  int second = cholqr_pass(w, Q, U2);
+  if (second) { /* Q = Q1 U1 with Q1 orthogonal to ~1e-6: finish column-wise, R = R2 U1 */
+    w->n_mgs++;
+    double ones[BLOCK_MAX];
+    for (int j = 0; j < b; j++) ones[j] = 1.0;
+    int status = block_qr_mgs(w, hi, Q, U2, b, ones);
+    if (status) return status;
+  }
+  /* R = U2 U1 (both upper triangular) */
+  for (int j = 0; j < b; j++)
+    for (int i = 0; i < b; i++) {
+      double s = 0;
+      for (int t = i; t <= j; t++) s += U2[t * b + i] * U1[j * b + t];
+      R[j * ldr + i] = i <= j ? s : 0.0;
+    }
+  return GV_OK;
+}
+
+/* Phase clock: wall and process CPU seconds (the CPU time is what to compare
+ * on a shared machine). */
+enum { PH_SOLVE, PH_ORTH, PH_QR, PH_RR, PH_RESTART, PH_RITZ, PH_N };
+static const char *const ph_name[PH_N] = {"solves", "Gram-Schmidt", "block QR", "Rayleigh-Ritz", "restarts",
+                                          "Ritz vectors"};
 typedef struct {
-  int j;
-  double v;
-} idx_t;
+  double w[PH_N], c[PH_N], w0, c0;
+} phases;
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static void ph_start(phases *p) { p->w0 = gv_wall_time(), p->c0 = cpu_now(); }
+static void ph_stop(phases *p, int i) {
+  double w = gv_wall_time(), c = cpu_now();
+  p->w[i] += w - p->w0, p->c[i] += c - p->c0;
+  p->w0 = w, p->c0 = c;
+}
 
 int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigma, int k,
                             const gv_eigopts *o, gv_eigen *out) {
@@ -192,7 +285,8 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
   const int64_t ld = mmax + b;
   w.n = n, w.dim = dim, w.b = b, w.mmax = mmax;
   double *res = NULL, *R = NULL;
-  double t_solve = 0, t_orth = 0, t_rr = 0;
+  phases ph;
+  memset(&ph, 0, sizeof ph);
   GV_NALLOC(w.V, n * ld);
   GV_NALLOC(w.H, ld * ld);
   GV_NALLOC(w.W, n * b);
@@ -205,6 +299,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
   GV_NALLOC(w.tmp, (int64_t)ROW_CHUNK * mmax);
   GV_ALLOC(res, mmax);
   GV_NALLOC(R, (int64_t)b * b);
+  GV_NALLOC(w.U, 2 * (int64_t)b * b);
   gv_rng_init(&w.rng, o->seed, 0, GV_RNG_ANALYSIS);
 
   /* start block: random, translation-free, orthonormal */
@@ -222,7 +317,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
   gv_progress_begin(&prog, "block lanczos", 1.0);
   for (;;) {
     /* 1. W = OP V[:, m:m+b] */
-    double t0 = gv_wall_time();
+    ph_start(&ph);
     double *Vb = w.V + m * n;
     GV_TRY(gv_linalg_factor_solve_shifted(F, b, Vb, w.W));
     for (int j = 0; j < b; j++) {
@@ -230,8 +325,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
       w.nrm[j] = col_norm(w.W + (int64_t)j * n, n);
     }
     nop += b, nblock++;
-    double t1 = gv_wall_time();
-    t_solve += t1 - t0;
+    ph_stop(&ph, PH_SOLVE);
     /* 2. orthogonalise against V[:, 0:m+b] */
     memset(w.C, 0, (size_t)(ld * b) * sizeof *w.C);
     const int64_t hi = m + b;
@@ -242,6 +336,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     int again = 0;
     for (int j = 0; j < b; j++) again |= col_norm(w.W + (int64_t)j * n, n) < 0.7 * w.nrm[b + j];
     if (again) cgs_pass(&w, 0, hi, w.W, b), n_again++;
+    ph_stop(&ph, PH_ORTH);
     GV_TRY(block_qr(&w, hi, w.W, R, b, w.nrm));
     /* H[:, m:m+b] = [C; R]; the next block goes to V[:, m+b:m+2b] */
     for (int j = 0; j < b; j++) {
@@ -251,7 +346,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     }
     memcpy(w.V + hi * n, w.W, (size_t)(n * b) * sizeof *w.V);
     m += b;
-    t_orth += gv_wall_time() - t1;
+    ph_stop(&ph, PH_QR);
     if (gv_interrupted()) {
       status = GV_ERROR(GV_EINTERRUPTED, "interrupted during the block Lanczos iteration");
       goto cleanup;
@@ -260,7 +355,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     if (m < next_check && !full) continue;
 
     /* 3. Rayleigh-Ritz: T = sym(H[0:m, 0:m]) = Y Theta Y^T */
-    double t2 = gv_wall_time();
+    ph_start(&ph);
     for (int64_t j = 0; j < m; j++)
       for (int64_t i = 0; i < m; i++) w.T[j * m + i] = 0.5 * (w.H[j * ld + i] + w.H[i * ld + j]);
     lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)m, w.T, (lapack_int)m, w.th);
@@ -289,7 +384,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
       nlead += lead;
       if (q > ratio) ratio = q;
     }
-    t_rr += gv_wall_time() - t2;
+    ph_stop(&ph, PH_RR);
     gv_log(GV_LOG_DEBUG, "block Lanczos: m = %lld, %d of %d converged (leading %d), worst residual %.2e x tol",
            (long long)m, nconv, k, nlead, ratio);
     gv_progress_update(&prog, (double)nconv / k);
@@ -312,6 +407,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     /* 4. thick restart: keep the l largest Ritz pairs */
     if (restarts >= max_restarts) break;
     restarts++;
+    ph_start(&ph);
     int64_t l = k + (mmax - k) / 3;
     if (l < k + nconv / 2) l = k + nconv / 2;
     if (l > m - b) l = m - b;
@@ -332,6 +428,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     l_restart = l;
     next_check = m + b > k + b ? m + b : k + b;
     prev_ratio = -1;
+    ph_stop(&ph, PH_RESTART);
   }
   gv_progress_end(&prog);
 
@@ -346,6 +443,7 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
   GV_ALLOC(out->lambda, kk);
   GV_ALLOC(out->residual, kk);
   GV_NALLOC(out->vec, n * kk);
+  ph_start(&ph);
   gemm('N', 'N', n, kk, m, 1.0, w.V, n, w.Yl, m, 0.0, out->vec, n);
   for (int c = 0; c < kk; c++) {
     double theta = w.th[m - 1 - c];
@@ -355,18 +453,20 @@ int gv_linalg_eig_block_run(const gv_sparse *M, gv_linalg_factor *F, double sigm
     double s = col_norm(x, n);
     for (int64_t i = 0; i < n; i++) x[i] /= s;
   }
+  ph_stop(&ph, PH_RITZ);
   out->n = n;
   out->k = kk;
   out->iterations = restarts;
   out->n_op = nop;
   out->n_block_solves = nblock;
   out->block_size = b;
-  out->t_solve = t_solve;
+  out->t_solve = ph.w[PH_SOLVE];
   out->method = "block-lanczos-shift-invert-cholmod";
-  gv_log(GV_LOG_DEBUG,
-         "block Lanczos: b = %d, basis %d, %ld block solves (%ld vectors) %.2f s, "
-         "orthogonalisation %.2f s (%ld second passes), Rayleigh-Ritz %.2f s, %d restarts",
-         b, mmax, nblock, nop, t_solve, t_orth, n_again, t_rr, restarts);
+  gv_log(GV_LOG_DEBUG, "block Lanczos: b = %d, basis %d, %ld block solves (%ld vectors, %.2f per pair), "
+         "%d restarts, %ld second Gram-Schmidt passes, %ld column-wise block QRs",
+         b, mmax, nblock, nop, (double)nop / kk, restarts, n_again, w.n_mgs);
+  for (int i = 0; i < PH_N; i++)
+    gv_log(GV_LOG_DEBUG, "block Lanczos phase %-14s wall %8.3f s  cpu %8.3f s", ph_name[i], ph.w[i], ph.c[i]);
   if (!converged) status = GV_NOT_CONVERGED;
 cleanup:
   free(w.V);
@@ -381,5 +481,6 @@ cleanup:
   free(w.tmp);
   free(res);
   free(R);
+  free(w.U);
   return status;
 }
