@@ -32,7 +32,7 @@ done
 EPS2_MIX=0.3
 "$GV" gba --from-moduli moduli.json --eps2 $EPS2_MIX --a $A_COR --q $QM --omega $W -o map_gba_mixing.tsv -q >/dev/null
 "$GV" plot map_gba_mixing.tsv -o fig_map_gba_mixing -q \
-  --title "GBA, eps^2 = $EPS2_MIX: transverse feature in S_L near c_T q (dotted) at q ~ 1/a"
+  --title "GBA, eps^2 = $EPS2_MIX: mixing of polarizations, S_L near c_T q (dotted)"
 "$GV" plot cuts_born.tsv cuts_gba.tsv sqw_glass.tsv --kind sqw-cuts --normalize fsum -o fig_cuts -q \
   --title "S(q,ω) at fixed q: Born, GBA, simulated glass (f-sum normalised)"
 "$GV" plot poles_born.tsv poles_gba.tsv -o fig_poles -q --title "Brillouin lines: Born vs GBA"

@@ -234,6 +234,9 @@ void pl_gp_str(pl_fig *f, const char *s) {
   for (; *s; s++) {
     if (*s == '"' || *s == '\\') gp_append(f, "\\", 1);
     if (*s == '\n') { gp_append(f, " ", 1); continue; }
+    /* enhanced-text operators nobody means in a label (~ overprints, @ and &
+     * space): "\\~" in a double-quoted string is a literal ~ ( ^ and _ stay live) */
+    if (*s == '~' || *s == '@' || *s == '&') gp_append(f, "\\\\", 2);
     gp_append(f, s, 1);
   }
   gp_append(f, "\"", 1);

@@ -91,6 +91,9 @@ fi
 js=$("$B" plot gpoles.tsv -o det --json 2>/dev/null) && echo "$js" | grep -q '"kind":"poles"' && ok "detect poles" || bad "detect poles: $js"
 js=$("$B" plot m2.h5 -o det2 --json 2>/dev/null) && echo "$js" | grep -q '"kind":"participation"' && ok "detect modes" || bad "detect modes"
 js=$("$B" plot g2.h5 m2.h5 -o det3 --json 2>/dev/null) && echo "$js" | grep -q '"kind":"field"' && ok "detect glass+modes" || bad "detect field"
+# a title's ~ & @ are literal, not enhanced-text operators (^ and _ stay live)
+"$B" plot gpoles.tsv -o tit.png --title 'q ~ 1/a & b @ c, eps^2' >/dev/null 2>&1 &&
+  grep -qF 'set title "q \\~ 1/a \\& b \\@ c, eps^2"' tit.gp && ok "title escapes ~ & @" || bad "title escaping: $(grep 'set title' tit.gp)"
 # the data table holds the A_g guide, and the script re-renders the figure
 grep -q 'guide A_g omega^4' f_dos.tsv && ok "guide in data table" || bad "A_g guide missing in f_dos.tsv"
 (mkdir -p rr && cp f_dos.gp f_dos.tsv rr/ && cd rr && gnuplot f_dos.gp 2>/dev/null && [ -s f_dos.png ] && [ -s f_dos.svg ]) &&
