@@ -3,7 +3,8 @@
  * threads, sizes that exercise the column chunks), minimum reached (gradient,
  * positive Hessian), mixed-precision Krylov low-eigenvalue path vs dense dsyevd,
  * the J = 0 limit (Cardano root), the collapse function and omega_x at J = 0,
- * thread-count reproducibility. */
+ * thread-count reproducibility, the vectorised Box-Muller draw vs libm, all
+ * eigenvalues (two-stage LAPACK) vs dsyevd. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -120,6 +121,80 @@ static void test_couplings(void) {
   free(B);
   free(x);
   free(y);
+}
+
+/* The vectorised Box-Muller of gv_khgps_couplings_fill (own ln, sin, cos
+ * polynomials) against the libm formula J_{i,2p} = sigma sqrt(-2 ln u1) cos(2 pi u2),
+ * J_{i,2p+1} = ... sin(...), (u1, u2) consecutive uniforms of row i's block, for
+ * n = 777 (> 512: threaded, odd and even rows): the float couplings may differ
+ * only where the double values straddle a float rounding boundary (a last-bit
+ * difference, rare), and 1 vs 2 threads give identical bits. */
+static void test_box_muller(void) {
+  const size_t n = 777;
+  const double J = 0.2385, sigma = J / sqrt((double)n);
+  const uint64_t seed = 2385, sample = 3;
+  float *A = calloc(n * n, sizeof *A), *B = calloc(n * n, sizeof *B);
+  gv_khgps_couplings_fill(A, n, J, seed, sample);
+  size_t ndiff = 0, cnt = 0;
+  double maxrel = 0;
+  for (size_t i = 1; i < n; i++) {
+    gv_rng r;
+    gv_rng_init(&r, seed, sample, GV_RNG_KHGPS_COUPLING);
+    gv_rng_seek(&r, (uint64_t)i, 0);
+    for (size_t j = 0; j < i; j += 2) {
+      double u1 = gv_rng_uniform(&r), u2 = gv_rng_uniform(&r);
+      double rad = sigma * sqrt(-2.0 * log(u1)), ang = 2.0 * M_PI * u2;
+      float ref[2] = {(float)(rad * cos(ang)), (float)(rad * sin(ang))};
+      for (size_t c = 0; c < 2 && j + c < i; c++) {
+        float a = A[i + (j + c) * n];
+        cnt++;
+        if (a != ref[c]) {
+          ndiff++;
+          maxrel = fmax(maxrel, fabs((double)a - ref[c]) / fabs((double)ref[c]));
+        }
+      }
+    }
+  }
+  CHECK(ndiff <= cnt / 10000, "vectorised Box-Muller: %zu of %zu couplings differ from libm", ndiff, cnt);
+  CHECK(maxrel <= ldexp(1.0, -23), "vectorised Box-Muller: max relative difference %g", maxrel);
+  int nt = omp_get_max_threads();
+  omp_set_num_threads(nt > 1 ? 1 : 2);
+  gv_khgps_couplings_fill(B, n, J, seed, sample);
+  omp_set_num_threads(nt);
+  CHECK(memcmp(A, B, n * n * sizeof *A) == 0, "couplings (n = 777) depend on the thread count");
+  free(A);
+  free(B);
+}
+
+/* nlow = 0 (all eigenvalues, LAPACK two-stage dsyevd_2stage) against one-stage
+ * dsyevd on the dense double Hessian at the same minimum (n = 300). */
+static void test_all_eigenvalues(void) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = 300;
+  p.h = 0.0123;
+  p.J = 0.157;
+  p.kappa0 = 1.07;
+  p.seed = 41;
+  gv_khgps_work *w = NULL;
+  gv_khgps_sample s = {0};
+  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, &p, 2, &s));
+  const size_t n = p.n;
+  float *A = malloc(n * n * sizeof *A);
+  double *M = malloc(n * n * sizeof *M), *e = malloc(n * sizeof *e);
+  gv_khgps_couplings_fill(A, n, p.J, p.seed, 2);
+  gv_khgps_hessian_dense(A, n, s.kappa, s.x, M);
+  CHECK(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, M, (lapack_int)n, e) == 0, "dsyevd");
+  double maxd = 0;
+  for (size_t i = 0; i < n; i++) maxd = fmax(maxd, fabs(e[i] - s.eig[i]));
+  CHECK(s.neig == n && maxd < 1e-13 * fabs(e[n - 1]), "two-stage vs dsyevd: max |diff| %g (lambda_max %g)", maxd, e[n - 1]);
+  CHECK(e[0] > 0 && s.n_negative == 0, "lowest eigenvalue %g at the minimum", e[0]);
+  free(A);
+  free(M);
+  free(e);
+  gv_khgps_sample_free(&s);
+  gv_khgps_work_free(&w);
 }
 
 /* n = 1283 > 512: several column chunks, OpenMP path, 4-column body and tails */
@@ -378,6 +453,8 @@ static void test_threads(void) {
 int main(void) {
   test_derivatives();
   test_couplings();
+  test_box_muller();
+  test_all_eigenvalues();
   test_kernel_chunks();
   test_single_root();
   test_minimum_and_limits();
