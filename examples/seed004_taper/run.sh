@@ -16,7 +16,7 @@
 # Environment: SEED004_LOW, SEED004_HIGH (parents per T_p, default 128 and 64), SEED004_JOBS (2).
 # Resumable: glasses already in the output directory (same parameters) are reused.
 source "$(dirname "$0")/../common.sh"
-need prepare minimize convert modes dos plot
+need prepare minimize modes dos plot
 N=150; TP_LO=0.06; TP_HI=0.2
 if [ $QUICK = 1 ]; then M_LO=3; M_HI=2; SW_LO=300; SW_HI=200
 else M_LO=${SEED004_LOW:-128}; M_HI=${SEED004_HIGH:-64}; SW_LO=8000; SW_HI=1000; fi
@@ -33,18 +33,13 @@ parent() {
   [ -s m_${tag}_cinf_$seed.h5 ] && [ -s e_$b.txt ] && return 0   # done by an earlier run: resume
   "$GV" prepare --model poly-nbc --dim 3 --n $N --tp $tp --sweeps $sw --seed $seed --ftol 1e6 \
     -o liq_$b.h5 -q --threads 1 >/dev/null
-  # glassvib minimize keeps the stored taper and has no --smoothing flag: switch the taper in the
-  # extended-XYZ header (smoothing=cinf; drop the stored q = 2 coefficients, which would be checked)
-  "$GV" convert liq_$b.h5 liq_$b.xyz >/dev/null
-  sed '2s/smoothing=[^ ]*/smoothing=cinf/; 2s/ taper_c="[^"]*"//' liq_$b.xyz > liqinf_$b.xyz
   : > e_$b.txt
-  for taper in 2 cinf; do
-    local in=liq_$b.h5; [ $taper = cinf ] && in=liqinf_$b.xyz
-    "$GV" minimize $in -o g_${tag}_${taper}_$seed.h5 --json -q --threads 1 |
+  for taper in 2 cinf; do   # the same parent, quenched with each taper
+    "$GV" minimize liq_$b.h5 --smoothing $taper -o g_${tag}_${taper}_$seed.h5 --json -q --threads 1 |
       sed "s/.*\"energy_per_particle\":\([^,]*\),\"pressure\":\([^,]*\).*/$tag $taper $seed \1 \2/" >> e_$b.txt
     "$GV" modes g_${tag}_${taper}_$seed.h5 --all -o m_${tag}_${taper}_$seed.h5 -q --threads 1 >/dev/null
   done
-  rm -f liq_$b.h5 liq_$b.xyz liqinf_$b.xyz
+  rm -f liq_$b.h5
 }
 export -f parent
 export N

@@ -10,7 +10,7 @@
 #include "glassvib/dyn.h"
 
 int gv_cmd_minimize(int argc, char **argv) {
-  const char *model_name = NULL, *out = NULL, *minimizer = "lbfgs";
+  const char *model_name = NULL, *out = NULL, *minimizer = "lbfgs", *smoothing = NULL;
   long long dim = 0, threads = 0, max_iter = 1000000;
   double ftol = 1e-10, switch_ftol = NAN;
   int json = 0, quiet = 0, allow = 0;
@@ -21,6 +21,9 @@ int gv_cmd_minimize(int argc, char **argv) {
       {"minimizer", 0, GV_ARG_STRING, &minimizer, "M", "finisher after FIRE 2.0: lbfgs (default) or cg", GV_NO_RANGE, 0, 0},
       {"switch-ftol", 0, GV_ARG_DOUBLE, &switch_ftol, "F", "hand over from FIRE to the finisher at this max force (default 1)", GV_NO_RANGE, 0, 0},
       {"max-iter", 0, GV_ARG_INT, &max_iter, "K", "iteration cap (default 1000000)", 1, 1e12, 0, 0},
+      {"smoothing", 0, GV_ARG_STRING, &smoothing, "Q|cinf",
+       "quench with another cutoff taper (0..4 or cinf; default: the input's): the same parent, two tapers",
+       GV_NO_RANGE, 0, 0},
       {"allow-unconverged", 0, GV_ARG_FLAG, &allow, NULL, "exit 0 even if ftol was not reached", GV_NO_RANGE, 0, 0},
       {"out", 'o', GV_ARG_STRING, &out, "FILE", "output glass (.h5, .xyz or .data)", GV_NO_RANGE, 1, 0},
       GV_ARG_JSON(&json),
@@ -30,8 +33,10 @@ int gv_cmd_minimize(int argc, char **argv) {
   gv_cmd_spec spec = {"minimize", "IN -o OUT [--ftol F] [--json]",
                       "Minimise the energy of a configuration (IN: .h5, .xyz, .data, or .dat with --model and "
                       "--dim) with FIRE 2.0 followed by L-BFGS (or CG) until the max force component is <= ftol, "
-                      "and write the inherent state. Exit 3 if ftol was not reached (the output records "
-                      "converged = 0) unless --allow-unconverged.",
+                      "and write the inherent state. --smoothing quenches with another cutoff taper than the "
+                      "input's (the output records it), e.g. one equilibrated parent quenched with q = 2 and "
+                      "cinf. Exit 3 if ftol was not reached (the output records converged = 0) unless "
+                      "--allow-unconverged.",
                       1, 1};
   const char **pos;
   int npos;
@@ -77,6 +82,11 @@ int gv_cmd_minimize(int argc, char **argv) {
     }
   }
   GV_TRY(gv_glass_read(pos[0], model_name, (int)dim, &g));
+  if (smoothing) { /* the stored taper was checked on reading; switch it before the quench */
+    int q;
+    GV_TRY(gv_model_parse_smoothing(smoothing, &q));
+    GV_TRY(gv_model_set_smoothing(&g.model, q));
+  }
   double e0 = NAN, f0 = NAN;
   GV_TRY(gv_glass_evaluate(&g));
   e0 = g.state.energy;
@@ -106,6 +116,8 @@ int gv_cmd_minimize(int argc, char **argv) {
   GV_TRY(gv_glass_write(out, &g));
   double wall = gv_wall_time() - t0;
   double n = (double)g.sys->n;
+  char sm[64];
+  gv_model_smoothing_name(&g.model, sm, sizeof sm);
   if (json) {
     gv_json j;
     gv_json_begin(&j, stdout);
@@ -115,6 +127,7 @@ int gv_cmd_minimize(int argc, char **argv) {
     gv_json_int(&j, "dim", g.sys->dim);
     gv_json_int(&j, "n", g.sys->n);
     gv_json_num(&j, "density", g.model.density);
+    gv_json_str(&j, "smoothing", sm);
     gv_json_num(&j, "energy_per_particle", g.state.energy / n);
     gv_json_num(&j, "pressure", g.state.pressure);
     gv_json_num(&j, "max_force", g.state.max_force);
@@ -135,8 +148,8 @@ int gv_cmd_minimize(int argc, char **argv) {
   } else {
     printf("input                %s (E/N %.10g, max force %.3e)\n", pos[0], e0 / n, f0);
     printf("output               %s\n", out);
-    printf("model                %s (%dD), N = %ld, density %.6g\n", g.model.name, g.sys->dim, g.sys->n,
-           g.model.density);
+    printf("model                %s (%dD, smoothing %s), N = %ld, density %.6g\n", g.model.name, g.sys->dim, sm,
+           g.sys->n, g.model.density);
     gv_cli_print_state(&g, ftol, NULL);
     printf("minimiser            %s: %ld iterations (%ld FIRE + %ld finisher), %ld force evaluations, %.2f s\n",
            r.method, r.iterations, r.fire_iterations, r.finisher_iterations, r.evaluations, r.wall_s);
