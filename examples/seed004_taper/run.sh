@@ -119,12 +119,14 @@ for tag in lo hi; do
 done
 echo "Hill estimate of s (MLE on [0, edge]; n modes): below the ensemble edge omega_ph, below each glass's own"
 echo "edge c, and deeper: below 0.8 c and 0.6 c (the DOS bends near the edge; fewer modes, larger errors)"
-printf "%-6s %-5s %-22s %-22s %-22s %s\n" T_p taper "common edge" "own edges c" "0.8 c" "0.6 c"
+echo "(glassvib dos's s_own is the own-edge estimate computed by glassvib itself from the pooled files)"
+printf "%-6s %-5s %-22s %-22s %-22s %-22s %s\n" T_p taper "common edge" "own edges c" "dos s_own" "0.8 c" "0.6 c"
 for tag in lo hi; do
   tp=$([ $tag = lo ] && echo $TP_LO || echo $TP_HI)
   for taper in 2 cinf; do
     name=${taper/#2/q2}_Tp$tp
-    printf "%-6s %-5s %-22s %-22s %-22s %s\n" $tp $taper "$(hill below_common_$name.txt)" "$(hill below_own_$name.txt)" \
+    printf "%-6s %-5s %-22s %-22s %-22s %-22s %s\n" $tp $taper "$(hill below_common_$name.txt)" "$(hill below_own_$name.txt)" \
+      "$(printf '%.2f +- %.2f (%s)' "$(json s_own < $name.json)" "$(json s_own_err < $name.json)" "$(json n_below_own < $name.json)")" \
       "$(hill below_own_$name.txt 0.8)" "$(hill below_own_$name.txt 0.6)"
   done
   printf "%-6s s(q = 2) - s(cinf): common edge %s; own edges %s; 0.8 c %s; 0.6 c %s\n" $tp \

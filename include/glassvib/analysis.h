@@ -141,6 +141,11 @@ typedef struct gv_dos_result {
   long n_below;            /* modes below the band */
   double s, s_err;         /* exponent of D ~ omega^s below the band (slope; MLE error) */
   double s_mle;
+  /* the same exponent from each sample's OWN band edge c_k (pooled maximum likelihood of
+   * D ~ omega^s on [0, c_k]: s + 1 = n / sum log(c_k / omega), error (s + 1)/sqrt(n)):
+   * many small glasses keep all their soft modes, not only those below the lowest edge */
+  double s_own, s_own_err;
+  long n_below_own;
   double r_mean, r_err;    /* <r> over all samples (levels below omega_max) */
   long n_ratios;
   long n_negative;         /* negative modes met (excluded from D) */

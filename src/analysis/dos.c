@@ -12,7 +12,9 @@
  *    omega_min_phonon is the lowest sample edge (no phonon below it anywhere).
  *  - A_g from the omega^4 plateau below the edge: count estimator
  *    5 n / (n_norm omega_c^5) with Poisson error (and 5F/omega^5 averaged);
- *    exponent s of D ~ omega^s there: slope of log F vs log omega (MLE error).
+ *    exponent s of D ~ omega^s there: slope of log F vs log omega (MLE error);
+ *    and s_own from each sample's own edge c_k (pooled MLE on [0, c_k]):
+ *    s + 1 = n / sum log(c_k/omega), error (s + 1)/sqrt(n) (Hill's estimator).
  *  - Level statistics <r> per sample (GOE 0.5307, Poisson 0.3863).
  * The estimators themselves live in spectrum.c (meanfield helper). */
 #include <math.h>
@@ -57,6 +59,7 @@ int gv_dos_analyse(const gv_modes *S, int ns, const gv_dos_opts *opt, gv_dos_res
   r->omega_phonon_predicted = INFINITY;
   int any_ct = 0;
   long nw = 0;
+  double own_log = 0;
   for (int k = 0; k < ns; k++) {
     const gv_modes *m = &S[k];
     if (m->dim != S[0].dim) {
@@ -71,6 +74,11 @@ int gv_dos_analyse(const gv_modes *S, int ns, const gv_dos_opts *opt, gv_dos_res
     }
     double e = gv_dos_band_edge(m, o.e_phonon);
     if (e < r->omega_min_phonon) r->omega_min_phonon = e;
+    for (int j = 0; isfinite(e) && j < m->k; j++)
+      if (m->lambda[j] > m->zero_tol && m->omega[j] < e) {
+        own_log += log(e / m->omega[j]);
+        r->n_below_own++;
+      }
     if (isfinite(m->omega_phonon)) {
       any_ct = 1;
       if (m->omega_phonon < r->omega_phonon_predicted) r->omega_phonon_predicted = m->omega_phonon;
@@ -86,6 +94,11 @@ int gv_dos_analyse(const gv_modes *S, int ns, const gv_dos_opts *opt, gv_dos_res
   }
   r->A_g = r->A_g_err = r->A_g_alt = r->A_g_alt_err = r->s = r->s_err = r->s_mle = NAN;
   r->r_mean = r->r_err = NAN;
+  r->s_own = r->s_own_err = NAN;
+  if (r->n_below_own >= 3 && own_log > 0) {
+    r->s_own = (double)r->n_below_own / own_log - 1;
+    r->s_own_err = (r->s_own + 1) / sqrt((double)r->n_below_own);
+  }
   if (nw == 0) {
     status = GV_ERROR(GV_EINVAL, "dos: no positive modes in the input");
     goto cleanup;

@@ -38,8 +38,10 @@ int gv_cmd_dos(int argc, char **argv) {
                       "(N d - d per sample); the first phonon band is detected per sample "
                       "(participation >= e-phonon from 0.7 c_T q_min up); A_g from the omega^4 "
                       "plateau below it, exponent s from F ~ omega^(s+1), level-spacing ratio <r> "
-                      "(GOE 0.5307, Poisson 0.3863). JSON keys: A_g, A_g_err, s, omega_min_phonon, "
-                      "r_mean, n_modes.",
+                      "(GOE 0.5307, Poisson 0.3863). s is fitted below the lowest edge of all samples; "
+                      "s_own (maximum likelihood below each sample's own edge) keeps the soft modes of "
+                      "many small glasses. JSON keys: A_g, A_g_err, s, omega_min_phonon, r_mean, "
+                      "n_modes (and s_err, s_mle, s_own, s_own_err, n_below_own, ...).",
                       1, -1};
   const char **pos;
   int npos;
@@ -86,11 +88,12 @@ int gv_cmd_dos(int argc, char **argv) {
              "samples %ld, modes %ld, n_norm %.0f (sum of N d - d)\n"
              "omega_min_phonon %.8g (%s), omega_phonon_predicted %.8g\n"
              "A_g %.8g +- %.3g (5F/w^5: %.8g +- %.3g) from %ld modes below the band\n"
-             "s %.6g +- %.3g (MLE %.6g); <r> %.5f +- %.5f (GOE 0.5307, Poisson 0.3863)\n"
+             "s %.6g +- %.3g (MLE %.6g); below each sample's own edge: s %.6g +- %.3g (%ld modes)\n"
+             "<r> %.5f +- %.5f (GOE 0.5307, Poisson 0.3863)\n"
              "block 0: linear bins, 1: log bins (value = D, err Poisson, ratio = D/w^4, count, D/w^s)\n"
              "block 2: cumulative per mode (value = F, err sqrt(k)/n_norm, ratio = 5F/w^5, rank k, F/w^(s+1))",
              r.n_samples, r.n_modes, r.n_norm, r.omega_min_phonon, r.band_method, r.omega_phonon_predicted,
-             r.A_g, r.A_g_err, r.A_g_alt, r.A_g_alt_err, r.n_below, r.s, r.s_err, r.s_mle, r.r_mean, r.r_err);
+             r.A_g, r.A_g_err, r.A_g_alt, r.A_g_alt_err, r.n_below, r.s, r.s_err, r.s_mle, r.s_own, r.s_own_err, r.n_below_own, r.r_mean, r.r_err);
     const char *cols[] = {"block", "omega[sqrt(eps/m)/lambda]", "value", "err", "ratio", "count", "ratio_s"};
     gv_tsv_header(of.fp, "glassvib dos: vibrational density of states", comments, cols, 7);
     const gv_spectrum_hist *hs[2] = {hl, hg};
@@ -120,6 +123,9 @@ int gv_cmd_dos(int argc, char **argv) {
     gv_json_int(&j, "n_modes", r.n_modes);
     gv_json_num(&j, "s_err", r.s_err);
     gv_json_num(&j, "s_mle", r.s_mle);
+    gv_json_num(&j, "s_own", r.s_own);
+    gv_json_num(&j, "s_own_err", r.s_own_err);
+    gv_json_int(&j, "n_below_own", r.n_below_own);
     gv_json_num(&j, "A_g_5F", r.A_g_alt);
     gv_json_num(&j, "A_g_5F_err", r.A_g_alt_err);
     gv_json_int(&j, "n_below", r.n_below);

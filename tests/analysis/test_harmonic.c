@@ -285,10 +285,53 @@ static void test_dos_synthetic(void) {
   free(S);
 }
 
+/* s_own: samples with their OWN band edges c_k (uniform in [0.8, 1.2]) and soft modes with
+ * D ~ omega^s on [0, c_k] (s = 3.3, 20 c_k^(s+1) of them on average): the pooled maximum
+ * likelihood below each edge recovers s within 3 sigma and keeps every soft mode, while the
+ * fit below the lowest edge of all samples keeps only a fraction. */
+static void test_dos_own_edges(void) {
+  const int ns = 300, nb = 8, N = 500, d = 3;
+  const double s_true = 3.3;
+  gv_modes *S = calloc(ns, sizeof *S);
+  gv_rng r;
+  gv_rng_init(&r, 78, 0, GV_RNG_ANALYSIS);
+  long total_q = 0;
+  for (int k = 0; k < ns; k++) {
+    double c = 0.8 + 0.4 * gv_rng_uniform(&r);
+    int cnt = (int)lround(20 * pow(c, s_true + 1) * (0.5 + gv_rng_uniform(&r)));
+    gv_modes *m = &S[k];
+    m->dim = d, m->n = N, m->k = cnt + nb, m->n_translations = d, m->zero_tol = 1e-12;
+    m->lambda = calloc(m->k, sizeof(double)), m->omega = calloc(m->k, sizeof(double));
+    m->participation = calloc(m->k, sizeof(double));
+    m->omega_phonon = NAN;
+    for (int j = 0; j < cnt; j++) m->omega[j] = c * pow(gv_rng_uniform(&r), 1 / (s_true + 1)), m->participation[j] = 0.05;
+    for (int j = 0; j < nb; j++) m->omega[cnt + j] = c * (1 + 0.05 * j), m->participation[cnt + j] = 0.5;
+    total_q += cnt;
+    for (int a = 1; a < m->k; a++) /* ascending omega, as a modes file */
+      for (int b = a; b > 0 && m->omega[b] < m->omega[b - 1]; b--) {
+        double t = m->omega[b];
+        m->omega[b] = m->omega[b - 1], m->omega[b - 1] = t;
+        t = m->participation[b], m->participation[b] = m->participation[b - 1], m->participation[b - 1] = t;
+      }
+    for (int j = 0; j < m->k; j++) m->lambda[j] = m->omega[j] * m->omega[j];
+  }
+  gv_dos_result res;
+  CHECK_OK(gv_dos_analyse(S, ns, NULL, &res));
+  CHECK(res.n_below_own == total_q, "modes below their own edges %ld, expected %ld", res.n_below_own, total_q);
+  CHECK(res.n_below < total_q / 2, "below the lowest edge %ld of %ld: the test does not separate the fits", res.n_below, total_q);
+  CHECK(fabs(res.s_own - s_true) < 3 * res.s_own_err, "s_own %g +- %g, expected %g", res.s_own, res.s_own_err, s_true);
+  CHECK(res.s_own_err < 0.1, "s_own error %g from %ld modes", res.s_own_err, res.n_below_own);
+  printf("own edges: s_own %.3f +- %.3f (%ld modes; true %.2f); below the lowest edge %ld modes, s %.3f\n", res.s_own,
+         res.s_own_err, res.n_below_own, s_true, res.n_below, res.s);
+  for (int k = 0; k < ns; k++) gv_modes_free(&S[k]);
+  free(S);
+}
+
 int main(void) {
   test_participation();
   test_pastur();
   test_dos_synthetic();
+  test_dos_own_edges();
   test_modes_and_sqw();
   test_moduli();
   return tl_finish();
