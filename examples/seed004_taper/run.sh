@@ -24,22 +24,22 @@ JOBS=${SEED004_JOBS:-2}
 # small systems run serially inside glassvib: parallelise over glasses, one thread each
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 GV
 
-# parent TAG TP SWEEPS SEED: equilibrate, save the liquid unquenched (--ftol 1e6: no minimiser step),
+# parent TAG TP SWEEPS SEED: equilibrate, save the liquid before the quench (prepare --parent-out),
 # quench it with q = 2 and with cinf, all modes of both. Writes m_TAG_{2,cinf}_SEED.h5 and a line
 # "TAG taper seed E/N pressure" per glass to e_TAG_SEED.txt.
 parent() {
   set -euo pipefail
   local tag=$1 tp=$2 sw=$3 seed=$4 b=$1_$4
   [ -s m_${tag}_cinf_$seed.h5 ] && [ -s e_$b.txt ] && return 0   # done by an earlier run: resume
-  "$GV" prepare --model poly-nbc --dim 3 --n $N --tp $tp --sweeps $sw --seed $seed --ftol 1e6 \
-    -o liq_$b.h5 -q --threads 1 >/dev/null
+  "$GV" prepare --model poly-nbc --dim 3 --n $N --tp $tp --sweeps $sw --seed $seed \
+    -o tmp_$b.h5 --parent-out liq_$b.h5 -q --threads 1 >/dev/null
   : > e_$b.txt
   for taper in 2 cinf; do   # the same parent, quenched with each taper
     "$GV" minimize liq_$b.h5 --smoothing $taper -o g_${tag}_${taper}_$seed.h5 --json -q --threads 1 |
       sed "s/.*\"energy_per_particle\":\([^,]*\),\"pressure\":\([^,]*\).*/$tag $taper $seed \1 \2/" >> e_$b.txt
     "$GV" modes g_${tag}_${taper}_$seed.h5 --all -o m_${tag}_${taper}_$seed.h5 -q --threads 1 >/dev/null
   done
-  rm -f liq_$b.h5
+  rm -f liq_$b.h5 tmp_$b.h5
 }
 export -f parent
 export N

@@ -211,6 +211,7 @@ typedef struct gv_prepare_params {
   gv_min_params min;  /* final minimisation */
   uint64_t seed;
   int progress;
+  int keep_parent;    /* 1: return the equilibrated (or cooled) configuration in info->parent */
 } gv_prepare_params;
 void gv_prepare_params_default(gv_prepare_params *p);
 /* Parse "instant" or "rate:R" (R > 0, finite) into p->protocol / p->rate. */
@@ -221,12 +222,15 @@ typedef struct gv_prepare_info {
   double mean_T;                  /* measured kinetic T during MD equilibration */
   double mc_acceptance, swap_acceptance, mc_step; /* swap MC (NaN if unused) */
   gv_min_result min;
+  gv_system *parent;              /* keep_parent: the configuration before the quench (caller destroys) */
 } gv_prepare_info;
 
 /* Make a glass: random liquid of n particles of model m (sizes sampled for
  * poly), equilibrated at T_p (MD, or swap MC for poly/poly-nbc), optionally
  * cooled at the given rate, then minimised. g receives the system, model,
- * protocol, state and seed. GV_NOT_CONVERGED if the final tolerance was
+ * protocol, state and seed; with p->keep_parent, info->parent receives the
+ * configuration just before the quench (a parent to quench again, e.g. with
+ * another taper; destroyed by the caller, NULL on error). GV_NOT_CONVERGED if the final tolerance was
  * not reached (g is complete, g->state.converged = 0). */
 int gv_prepare(const gv_model *m, long n, const gv_prepare_params *p, gv_glass *g,
                gv_prepare_info *info);

@@ -54,6 +54,8 @@ int gv_cli_fail(const char *cmd, int status);
 struct gv_glass;
 void gv_cli_print_state(const struct gv_glass *g, double ftol, const char *how);
 int gv_cli_refuse_unconverged(const struct gv_glass *g, double ftol);
+/* A glass output path: writable, extension .h5, .xyz or .data. */
+int gv_cli_check_glass_out(const char *path);
 /* Apply --threads if given (> 0). */
 void gv_cli_set_threads(long long threads);
 

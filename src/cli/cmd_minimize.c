@@ -71,16 +71,7 @@ int gv_cmd_minimize(int argc, char **argv) {
     goto cleanup;
   }
   mp.progress = !quiet;
-  GV_TRY(gv_check_writable(out));
-  {
-    size_t ol = strlen(out);
-    int ok = (ol > 3 && !strcmp(out + ol - 3, ".h5")) || (ol > 4 && !strcmp(out + ol - 4, ".xyz")) ||
-             (ol > 5 && !strcmp(out + ol - 5, ".data"));
-    if (!ok) {
-      status = GV_ERROR(GV_EINVAL, "%s: unknown output format (use .h5, .xyz or .data)", out);
-      goto cleanup;
-    }
-  }
+  GV_TRY(gv_cli_check_glass_out(out));
   GV_TRY(gv_glass_read(pos[0], model_name, (int)dim, &g));
   if (smoothing) { /* the stored taper was checked on reading; switch it before the quench */
     int q;

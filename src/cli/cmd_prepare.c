@@ -105,8 +105,30 @@ static void print_summary(const gv_glass *g, const gv_prepare_info *info, const 
          info->t_cool, info->t_min);
 }
 
+/* The parent of glass g (its configuration before the quench) as a glass file of protocol
+ * kind "parent": same model, seed and T_p, not minimised (converged = 0). Takes *parent. */
+static int write_parent(const char *path, const gv_glass *g, gv_system **parent) {
+  int status = GV_OK;
+  gv_glass pg;
+  gv_glass_init(&pg);
+  pg.model = g->model;
+  pg.seed = g->seed;
+  pg.protocol = g->protocol;
+  snprintf(pg.protocol.kind, sizeof pg.protocol.kind, "parent");
+  pg.protocol.minimizer[0] = 0;
+  pg.protocol.min_iterations = 0;
+  pg.sys = *parent;
+  *parent = NULL;
+  GV_TRY(gv_glass_evaluate(&pg));
+  GV_TRY(gv_glass_write(path, &pg));
+cleanup:
+  gv_glass_free(&pg);
+  return status;
+}
+
 int gv_cmd_prepare(int argc, char **argv) {
   const char *model_name = NULL, *smoothing = NULL, *protocol = "instant", *out = NULL, *minimizer = "lbfgs";
+  const char *parent_out = NULL;
   long long dim = 0, n = 0, threads = 0, sweeps = 0;
   double density = NAN, tp = NAN, equil_time = NAN, dt = NAN, gamma = NAN, t_end = NAN, ftol = 1e-10;
   double p_swap = NAN, max_dsize = NAN;
@@ -134,6 +156,9 @@ int gv_cmd_prepare(int argc, char **argv) {
       {"allow-unconverged", 0, GV_ARG_FLAG, &allow, NULL, "exit 0 even if ftol was not reached (the file says converged = 0)", GV_NO_RANGE, 0, 0},
       GV_ARG_SEED(&seed),
       {"out", 'o', GV_ARG_STRING, &out, "FILE", "output glass (.h5, .xyz or .data)", GV_NO_RANGE, 1, 0},
+      {"parent-out", 0, GV_ARG_STRING, &parent_out, "FILE",
+       "also write the parent: the configuration at T_p (or after cooling) before the quench, to quench again "
+       "(e.g. minimize --smoothing)", GV_NO_RANGE, 0, 0},
       GV_ARG_JSON(&json),
       GV_ARG_THREADS(&threads),
       GV_ARG_QUIET(&quiet),
@@ -145,7 +170,8 @@ int gv_cmd_prepare(int argc, char **argv) {
                       "Make a glass: a random liquid of N particles equilibrated at the parent temperature T_p "
                       "(Langevin MD; swap Monte Carlo for poly and poly-nbc), optionally cooled at rate R, then "
                       "quenched to an inherent state (FIRE 2.0 + L-BFGS) with max force <= ftol. Exit 3 if ftol "
-                      "was not reached (unless --allow-unconverged). See docs/glasses.md.",
+                      "was not reached (unless --allow-unconverged). --parent-out also writes the configuration "
+                      "before the quench. See docs/glasses.md.",
                       0, 0};
   int rc = gv_cli_parse(&spec, args, argc, argv, NULL, NULL);
   if (rc) return rc > 0 ? 0 : 2;
@@ -159,6 +185,7 @@ int gv_cmd_prepare(int argc, char **argv) {
   gv_model m;
   gv_prepare_params p;
   gv_prepare_info info;
+  memset(&info, 0, sizeof info);
   gv_prepare_params_default(&p);
 
   /* validate everything before any work */
@@ -222,15 +249,14 @@ int gv_cmd_prepare(int argc, char **argv) {
   p.seed = seed;
   p.progress = !quiet;
   p.min.progress = !quiet;
-  GV_TRY(gv_check_writable(out));
-  {
-    size_t ol = strlen(out);
-    int ok = (ol > 3 && !strcmp(out + ol - 3, ".h5")) || (ol > 4 && !strcmp(out + ol - 4, ".xyz")) ||
-             (ol > 5 && !strcmp(out + ol - 5, ".data"));
-    if (!ok) {
-      status = GV_ERROR(GV_EINVAL, "%s: unknown output format (use .h5, .xyz or .data)", out);
+  GV_TRY(gv_cli_check_glass_out(out));
+  if (parent_out) {
+    if (samples > 0) {
+      status = GV_ERROR(GV_EINVAL, "--parent-out writes one parent: not with --samples");
       goto cleanup;
     }
+    GV_TRY(gv_cli_check_glass_out(parent_out));
+    p.keep_parent = 1;
   }
 
   if (samples > 0) {
@@ -243,6 +269,7 @@ int gv_cmd_prepare(int argc, char **argv) {
     goto cleanup;
   }
   GV_TRY(gv_glass_write(out, &g));
+  if (parent_out) GV_TRY(write_parent(parent_out, &g, &info.parent));
   double wall = gv_wall_time() - t0;
   if (json) {
     char sm[64];
@@ -275,10 +302,12 @@ int gv_cmd_prepare(int argc, char **argv) {
     gv_json_int(&j, "seed", (long long)g.seed);
     gv_json_int(&j, "threads", gv_threads());
     gv_json_str(&j, "output", out);
+    if (parent_out) gv_json_str(&j, "parent_output", parent_out);
     gv_json_num(&j, "wall_s", wall);
     gv_json_end(&j);
   } else {
     print_summary(&g, &info, out, wall);
+    if (parent_out) printf("parent               %s (the configuration before the quench)\n", parent_out);
   }
   if (prep == GV_NOT_CONVERGED && !allow) {
     status = gv_cli_refuse_unconverged(&g, ftol);
@@ -286,6 +315,7 @@ int gv_cmd_prepare(int argc, char **argv) {
   }
   status = GV_OK;
 cleanup:
+  gv_system_destroy(&info.parent);
   gv_glass_free(&g);
   if (status) return gv_cli_fail("prepare", status);
   return 0;

@@ -1,6 +1,7 @@
 /* Lines every command that writes an inherent state prints (prepare, minimize), and
  * the refusal of an unconverged one: one place, so the wording stays the same. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "glassvib/glass.h"
@@ -17,4 +18,13 @@ int gv_cli_refuse_unconverged(const gv_glass *g, double ftol) {
                   "max force %.3e did not reach --ftol %.1e (the glass was written with converged = 0; "
                   "pass --allow-unconverged or a larger --ftol to accept it)",
                   g->state.max_force, ftol);
+}
+
+int gv_cli_check_glass_out(const char *path) {
+  int status = gv_check_writable(path);
+  if (status < 0) return status;
+  size_t l = strlen(path);
+  int ok = (l > 3 && !strcmp(path + l - 3, ".h5")) || (l > 4 && !strcmp(path + l - 4, ".xyz")) ||
+           (l > 5 && !strcmp(path + l - 5, ".data"));
+  return ok ? GV_OK : GV_ERROR(GV_EINVAL, "%s: unknown output format (use .h5, .xyz or .data)", path);
 }

@@ -218,7 +218,8 @@ int gv_prepare(const gv_model *m, long n, const gv_prepare_params *p, gv_glass *
     gv_neighbors_destroy(&nl);
   }
 
-  /* 5: inherent state */
+  /* 5: inherent state (the parent first, if asked for) */
+  if (p->keep_parent) GV_TRY(gv_system_copy(&inf.parent, s));
   {
     double t2 = gv_wall_time();
     status = gv_minimize_system(m, s, &p->min, &inf.min);
@@ -251,6 +252,7 @@ int gv_prepare(const gv_model *m, long n, const gv_prepare_params *p, gv_glass *
   status = min_status;
   free(v);
   if (info) *info = inf;
+  else gv_system_destroy(&inf.parent);
   if (status == GV_NOT_CONVERGED)
     gv_error_set(GV_NOT_CONVERGED, __FILE__, __LINE__,
                  "minimisation stopped at max force %.3e > ftol %.3e after %ld iterations", g->state.max_force,
@@ -258,6 +260,7 @@ int gv_prepare(const gv_model *m, long n, const gv_prepare_params *p, gv_glass *
   return status;
 
 cleanup:
+  gv_system_destroy(&inf.parent);
   if (info) *info = inf;
   gv_md_destroy(&md);
   gv_swapmc_destroy(&mc);

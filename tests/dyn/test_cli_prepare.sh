@@ -63,6 +63,16 @@ einf=$(echo "$out" | sed 's/.*"initial_energy_per_particle":\([^,]*\).*/\1/')
 check "[ '$e3' = '$en' ]" "--smoothing 3 (the stored taper) changed the result: $e3 vs $en"
 check "awk 'BEGIN{exit !($einf != $e3)}'" "cinf and q = 3 give the same energy ($einf)"
 
+# --parent-out: the configuration before the quench; quenching it again with the same
+# minimiser reproduces the glass to the last digit (same start, same path), and it is not
+# an inherent state (protocol kind "parent")
+out=$($B prepare --model poly-nbc --dim 3 --n 150 --tp 0.2 --sweeps 300 --seed 5 -o "$T/pg.h5" --parent-out "$T/pp.h5" --json --quiet --threads 1)
+check "echo '$out' | grep -q '\"parent_output\":'" "prepare --json lacks parent_output: $out"
+check "$B info $T/pp.h5 | grep -q 'protocol *parent'" "parent file does not say protocol parent"
+ep=$($B minimize "$T/pp.h5" -o "$T/pg2.h5" --json --quiet --threads 1 | epp)
+eg=$(echo "$out" | epp)
+check "[ '$ep' = '$eg' ]" "quenching the parent gives E/N $ep, the glass has $eg"
+
 # bad input: non-zero exit, one line on stderr, no output file
 bad() {
   local name=$1
@@ -92,6 +102,8 @@ printf 'garbage\n1 2 3\n' > "$T/corrupt.dat"
 bad "corrupt input" minimize "$T/corrupt.dat" --model ipl --dim 2 -o "$T/bad.h5"
 bad "bad ftol" minimize "$T/g.h5" --ftol -1 -o "$T/bad.h5"
 bad "bad output extension" minimize "$T/g.h5" -o "$T/bad.txt"
+bad "parent-out with samples" prepare --model ipl --dim 2 --n 100 --tp 1 --samples 2 --parent-out "$T/bad.h5" -o "$T/bad2.h5"
+bad "parent-out bad extension" prepare --model ipl --dim 2 --n 100 --tp 1 --parent-out "$T/bad.txt" -o "$T/bad.h5"
 bad "bad minimize smoothing" minimize "$T/g.h5" --smoothing 7 -o "$T/bad.h5"
 check "[ ! -e $T/bad.txt ]" "bad extension left a file"
 
