@@ -232,6 +232,18 @@ static void test_pastur(void) {
 
 /* A synthetic ensemble: QLMs with D = A_g w^4 below a band of extended modes at
  * omega_1 = c_T q_min; A_g and the band edge must come back. */
+/* Synthetic modes in ascending omega (insertion sort, participation alongside), as a
+ * modes file holds them, and lambda = omega^2. */
+static void order_modes(gv_modes *m) {
+  for (int a = 1; a < m->k; a++)
+    for (int b = a; b > 0 && m->omega[b] < m->omega[b - 1]; b--) {
+      double t = m->omega[b];
+      m->omega[b] = m->omega[b - 1], m->omega[b - 1] = t;
+      t = m->participation[b], m->participation[b] = m->participation[b - 1], m->participation[b - 1] = t;
+    }
+  for (int j = 0; j < m->k; j++) m->lambda[j] = m->omega[j] * m->omega[j];
+}
+
 static void test_dos_synthetic(void) {
   const int ns = 200, nq = 12, nb = 12, N = 1000, d = 3;
   const double Ag = 2.385e-3, w1 = 1.2;
@@ -258,14 +270,7 @@ static void test_dos_synthetic(void) {
     for (int j = 0; j < cnt; j++) m->omega[j] = tmpw[j], m->participation[j] = 0.02 + 0.05 * gv_rng_uniform(&r);
     for (int j = 0; j < nb; j++)
       m->omega[cnt + j] = w1 * (0.9 + 0.2 * gv_rng_uniform(&r)), m->participation[cnt + j] = 0.5;
-    /* sort by omega (insertion) */
-    for (int a = 1; a < m->k; a++)
-      for (int b = a; b > 0 && m->omega[b] < m->omega[b - 1]; b--) {
-        double t = m->omega[b];
-        m->omega[b] = m->omega[b - 1], m->omega[b - 1] = t;
-        t = m->participation[b], m->participation[b] = m->participation[b - 1], m->participation[b - 1] = t;
-      }
-    for (int j = 0; j < m->k; j++) m->lambda[j] = m->omega[j] * m->omega[j];
+    order_modes(m);
   }
   gv_dos_result res;
   CHECK_OK(gv_dos_analyse(S, ns, NULL, &res));
@@ -307,13 +312,7 @@ static void test_dos_own_edges(void) {
     for (int j = 0; j < cnt; j++) m->omega[j] = c * pow(gv_rng_uniform(&r), 1 / (s_true + 1)), m->participation[j] = 0.05;
     for (int j = 0; j < nb; j++) m->omega[cnt + j] = c * (1 + 0.05 * j), m->participation[cnt + j] = 0.5;
     total_q += cnt;
-    for (int a = 1; a < m->k; a++) /* ascending omega, as a modes file */
-      for (int b = a; b > 0 && m->omega[b] < m->omega[b - 1]; b--) {
-        double t = m->omega[b];
-        m->omega[b] = m->omega[b - 1], m->omega[b - 1] = t;
-        t = m->participation[b], m->participation[b] = m->participation[b - 1], m->participation[b - 1] = t;
-      }
-    for (int j = 0; j < m->k; j++) m->lambda[j] = m->omega[j] * m->omega[j];
+    order_modes(m);
   }
   gv_dos_result res;
   CHECK_OK(gv_dos_analyse(S, ns, NULL, &res));
