@@ -161,7 +161,7 @@ int pl_fig_dos_exponent(pl_fig *f, pl_input *in, int nin) {
   pl_gp_title(f, NULL);
   pl_gp(f, "set multiplot layout 1,2 title ");
   pl_gp_str(f, f->title);
-  pl_gp(f, "\nunset title\nset logscale xy\nset key left bottom\nset xlabel ");
+  pl_gp(f, "\nunset title\nset logscale xy\nset format xy \"10^{%%L}\"\nset key left bottom\nset xlabel ");
   pl_gp_str(f, xl);
   for (int panel = 0; panel < 2; panel++) {
     pl_gp(f, "\nset ylabel ");
@@ -189,7 +189,7 @@ int pl_fig_participation(pl_fig *f, pl_input *in, int nin) {
   gv_h5 *h = NULL;
   double *w = NULL, *e = NULL;
   pl_gp_title(f, NULL);
-  pl_gp(f, "set logscale xy\nset key right bottom\n");
+  pl_gp(f, "set logscale xy\nset format xy \"10^{%%L}\"\nset key right bottom\n");
   double wph[64];
   if (nin > 64) return GV_ERROR(GV_EINVAL, "at most 64 inputs");
   int blk[64];
