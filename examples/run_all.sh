@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every paper reproduction: examples/run_all.sh [--quick] [--out DIR]
-# (--quick: seconds each, as in CI; without it, about an hour on 2 cores in total).
+# (--quick: seconds each, as in CI; without it, ~15-20 minutes on 2 idle cores in total).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 args=()
