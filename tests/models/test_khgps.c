@@ -166,16 +166,18 @@ static void test_box_muller(void) {
   free(B);
 }
 
+/* Default parameters with the model's n, h, J, kappa0 and seed set. */
+static gv_khgps_params params(size_t n, double h, double J, double kappa0, uint64_t seed) {
+  gv_khgps_params p;
+  gv_khgps_params_default(&p);
+  p.n = n, p.h = h, p.J = J, p.kappa0 = kappa0, p.seed = seed;
+  return p;
+}
+
 /* nlow = 0 (all eigenvalues, LAPACK two-stage dsyevd_2stage) against one-stage
  * dsyevd on the dense double Hessian at the same minimum (n = 300). */
 static void test_all_eigenvalues(void) {
-  gv_khgps_params p;
-  gv_khgps_params_default(&p);
-  p.n = 300;
-  p.h = 0.0123;
-  p.J = 0.157;
-  p.kappa0 = 1.07;
-  p.seed = 41;
+  gv_khgps_params p = params(300, 0.0123, 0.157, 1.07, 41);
   gv_khgps_work *w = NULL;
   gv_khgps_sample s = {0};
   CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
@@ -238,13 +240,7 @@ static void test_single_root(void) {
 }
 
 static void test_minimum_and_limits(void) {
-  gv_khgps_params p;
-  gv_khgps_params_default(&p);
-  p.n = 300;
-  p.h = 0.0137;
-  p.J = 0.21;
-  p.kappa0 = 1.3;
-  p.seed = 99;
+  gv_khgps_params p = params(300, 0.0137, 0.21, 1.3, 99);
   gv_khgps_work *w = NULL;
   gv_khgps_sample s = {0}, s2 = {0};
   CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
@@ -304,13 +300,7 @@ static void test_minimum_and_limits(void) {
  * Rayleigh-Ritz vs dsyevd of the double Hessian; the reported bound must cover
  * the actual difference. */
 static void test_krylov_large(void) {
-  gv_khgps_params p;
-  gv_khgps_params_default(&p);
-  p.n = 900;
-  p.h = 0.0113;
-  p.J = 0.173;
-  p.kappa0 = 0.93;
-  p.seed = 7;
+  gv_khgps_params p = params(900, 0.0113, 0.173, 0.93, 7);
   gv_khgps_work *w = NULL, *w2 = NULL;
   gv_khgps_sample s = {0}, s2 = {0};
   CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
@@ -339,13 +329,7 @@ static void test_krylov_large(void) {
  * Hessian at the minimum by less than the Weyl bound 2^-24 * 2J (the norm of the
  * perturbation, semicircle edge) and the lowest one by far less than its value. */
 static void test_float_rounding_effect(void) {
-  gv_khgps_params p;
-  gv_khgps_params_default(&p);
-  p.n = 400;
-  p.h = 0.0097;
-  p.J = 0.137;
-  p.kappa0 = 1.09;
-  p.seed = 31;
+  gv_khgps_params p = params(400, 0.0097, 0.137, 1.09, 31);
   gv_khgps_work *w = NULL;
   gv_khgps_sample s = {0};
   CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
@@ -409,13 +393,7 @@ static void test_collapse(void) {
 }
 
 static void test_threads(void) {
-  gv_khgps_params p;
-  gv_khgps_params_default(&p);
-  p.n = 160;
-  p.h = 0.02;
-  p.J = 0.15;
-  p.kappa0 = 1.1;
-  p.seed = 1234;
+  gv_khgps_params p = params(160, 0.02, 0.15, 1.1, 1234);
   gv_khgps_sample a[4] = {{0}}, b[4] = {{0}}, c = {0};
   int nt = omp_get_max_threads();
   omp_set_num_threads(1);
