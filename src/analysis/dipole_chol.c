@@ -126,16 +126,21 @@ static int chol_block(chol_ctx *d, cholmod_common *cc, long m, const double *B, 
   return w > d->rtol ? GV_NOT_CONVERGED : GV_OK;
 }
 
-static int chol_solve(void *ctx, const double *B, double *X, long nrhs) {
-  chol_ctx *d = ctx;
-  long n = d->n, blk = d->block;
-  long nblk = (nrhs + blk - 1) / blk;
+/* OpenMP threads for nblk independent column blocks: at most one block each. */
+static int threads_for(long nblk) {
   int nthr = 1;
 #ifdef _OPENMP
   nthr = omp_get_max_threads();
   if (nthr > nblk) nthr = (int)nblk;
 #endif
-  if (nthr < 1) nthr = 1;
+  return nthr < 1 ? 1 : nthr;
+}
+
+static int chol_solve(void *ctx, const double *B, double *X, long nrhs) {
+  chol_ctx *d = ctx;
+  long n = d->n, blk = d->block;
+  long nblk = (nrhs + blk - 1) / blk;
+  int nthr = threads_for(nblk);
   int bad = 0;
   double worst = 0;
   int blas = openblas_get_num_threads ? openblas_get_num_threads() : 1;
@@ -298,12 +303,7 @@ static int chol_dipoles(void *ctx, const gv_pairset *ps, const long *sel, long n
     if (r2 > maxr) maxr = r2;
   }
   long nblk = (nsel + blk - 1) / blk;
-  int nthr = 1;
-#ifdef _OPENMP
-  nthr = omp_get_max_threads();
-  if (nthr > nblk) nthr = (int)nblk;
-#endif
-  if (nthr < 1) nthr = 1;
+  int nthr = threads_for(nblk);
   int blas = openblas_get_num_threads ? openblas_get_num_threads() : 1;
   /* BLAS single-threaded: threads go over blocks (its own threads would only spin on these panels) */
   if (openblas_set_num_threads) openblas_set_num_threads(1);

@@ -174,29 +174,38 @@ static gv_khgps_params params(size_t n, double h, double J, double kappa0, uint6
   return p;
 }
 
+/* Minimise one sample (threads as given) and return its dense double Hessian at the
+ * minimum (n x n, caller frees), built from the same float couplings. */
+static double *hessian_at_minimum(const gv_khgps_params *p, int threads, gv_khgps_sample *s) {
+  gv_khgps_work *w = NULL;
+  CHECK_OK(gv_khgps_work_alloc(&w, p->n, 0));
+  CHECK_OK(gv_khgps_sample_run(w, p, threads, s));
+  const size_t n = p->n;
+  float *A = malloc(n * n * sizeof *A);
+  double *M = malloc(n * n * sizeof *M);
+  gv_khgps_couplings_fill(A, n, p->J, p->seed, threads);
+  gv_khgps_hessian_dense(A, n, s->kappa, s->x, M);
+  free(A);
+  gv_khgps_work_free(&w);
+  return M;
+}
+
 /* nlow = 0 (all eigenvalues, LAPACK two-stage dsyevd_2stage) against one-stage
  * dsyevd on the dense double Hessian at the same minimum (n = 300). */
 static void test_all_eigenvalues(void) {
   gv_khgps_params p = params(300, 0.0123, 0.157, 1.07, 41);
-  gv_khgps_work *w = NULL;
   gv_khgps_sample s = {0};
-  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
-  CHECK_OK(gv_khgps_sample_run(w, &p, 2, &s));
+  double *M = hessian_at_minimum(&p, 2, &s);
   const size_t n = p.n;
-  float *A = malloc(n * n * sizeof *A);
-  double *M = malloc(n * n * sizeof *M), *e = malloc(n * sizeof *e);
-  gv_khgps_couplings_fill(A, n, p.J, p.seed, 2);
-  gv_khgps_hessian_dense(A, n, s.kappa, s.x, M);
+  double *e = malloc(n * sizeof *e);
   CHECK(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, M, (lapack_int)n, e) == 0, "dsyevd");
   double maxd = 0;
   for (size_t i = 0; i < n; i++) maxd = fmax(maxd, fabs(e[i] - s.eig[i]));
   CHECK(s.neig == n && maxd < 1e-13 * fabs(e[n - 1]), "two-stage vs dsyevd: max |diff| %g (lambda_max %g)", maxd, e[n - 1]);
   CHECK(e[0] > 0 && s.n_negative == 0, "lowest eigenvalue %g at the minimum", e[0]);
-  free(A);
   free(M);
   free(e);
   gv_khgps_sample_free(&s);
-  gv_khgps_work_free(&w);
 }
 
 /* n = 1283 > 512: several column chunks, OpenMP path, 4-column body and tails */
@@ -330,15 +339,10 @@ static void test_krylov_large(void) {
  * perturbation, semicircle edge) and the lowest one by far less than its value. */
 static void test_float_rounding_effect(void) {
   gv_khgps_params p = params(400, 0.0097, 0.137, 1.09, 31);
-  gv_khgps_work *w = NULL;
   gv_khgps_sample s = {0};
-  CHECK_OK(gv_khgps_work_alloc(&w, p.n, 0));
-  CHECK_OK(gv_khgps_sample_run(w, &p, 0, &s));
+  double *M = hessian_at_minimum(&p, 0, &s);
   const size_t n = p.n;
-  float *A = malloc(n * n * sizeof *A);
-  double *M = malloc(n * n * sizeof *M), *e1 = malloc(n * sizeof *e1);
-  gv_khgps_couplings_fill(A, n, p.J, p.seed, 0);
-  gv_khgps_hessian_dense(A, n, s.kappa, s.x, M);
+  double *e1 = malloc(n * sizeof *e1);
   gv_rng r;
   gv_rng_init(&r, 5, 0, GV_RNG_ANALYSIS);
   for (size_t j = 0; j < n; j++)
@@ -352,11 +356,9 @@ static void test_float_rounding_effect(void) {
   for (size_t i = 0; i < n; i++) maxd = fmax(maxd, fabs(e1[i] - s.eig[i]));
   CHECK(maxd <= ldexp(1.0, -24) * 2 * p.J * 1.2, "rounding-size perturbation moved eigenvalues by %g", maxd);
   CHECK(fabs(e1[0] - s.eig[0]) < 1e-6 * s.eig[0], "lowest eigenvalue moved by %g (of %g)", fabs(e1[0] - s.eig[0]), s.eig[0]);
-  free(A);
   free(M);
   free(e1);
   gv_khgps_sample_free(&s);
-  gv_khgps_work_free(&w);
 }
 
 static void test_collapse(void) {
