@@ -37,12 +37,12 @@ print(f"glassvib (1 thread):   {rg1:10.0f} realisations/s wall, {rg1c:.0f}/s CPU
 print(f"numpy (1 thread):      {n['rate']:10.0f} realisations/s wall, {rnc:.0f}/s CPU = {1e9 / (rnc * S):.2f} ns per site (<kappa> {n['kappa_mean']:.5f})")
 print(f"ratio glassvib/numpy: {rg / n['rate']:.1f}x ({th} threads vs numpy, wall); {rg1c / rnc:.1f}x per thread (CPU)")
 if tp:
-    print(f"machine (1 thread): Philox4x32-10 in AVX-512 lanes {tp['philox_ns_per_word']:.3f} ns/word (RNG floor); "
-          f"+ single-precision u^-0.4 {tp['rng_power_ns_per_site']:.3f} ns/site; scalar Philox4x64-10 "
-          f"{tp['philox4x64_ns_per_word']:.2f} ns/word; libm pow {tp['libm_pow_ns']:.1f} ns")
+    print(f"machine (1 thread): ARS-7 in VAES registers {tp['ars_ns_per_word']:.3f} ns/word (RNG floor; Philox4x32-10 "
+          f"in AVX-512 lanes, the previous generator, {tp['philox_ns_per_word']:.3f}); + single-precision u^-0.4 "
+          f"{tp['rng_power_ns_per_site']:.3f} ns/site; libm pow {tp['libm_pow_ns']:.1f} ns")
     print(f"machine FMA peak {tp['fma_gflops_sp']:.0f} Gflop/s (single), {tp['fma_gflops_dp']:.0f} (double); kernel flops "
           f"per site at peak = {tp['flop_floor_ns_per_site']:.3f} ns/site (FLOP floor)")
-    print(f"glassvib per site = {ns1 / tp['philox_ns_per_word']:.2f} x the RNG floor, "
+    print(f"glassvib per site = {ns1 / tp['ars_ns_per_word']:.2f} x the RNG floor, "
           f"{ns1 / tp['rng_power_ns_per_site']:.2f} x the RNG + power floor, {ns1 / tp['flop_floor_ns_per_site']:.1f} x the FLOP floor")
 PYEOF
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,13 +1,14 @@
 /* Machine throughput references for the lattice bench (one thread, CPU time):
- *  - philox4x64_ns_per_word: scalar Philox4x64-10 (Random123), the old generator;
- *  - philox_ns_per_word: Philox4x32-10 in 16 AVX-512 lanes, the generator of the
- *    glassvib kernel (same instructions as src/models/lattice.c): the RNG floor;
- *  - rng_power_ns_per_site: the same plus the single-precision u^-0.4 (the kernel
+ *  - ars_ns_per_word: ARS-7 (Random123's AES-round generator, 7 rounds) in 512-bit
+ *    VAES registers, 8 independent rows of 4 blocks as in src/models/lattice.c:
+ *    the generator of the glassvib kernel, i.e. the RNG floor;
+ *  - philox_ns_per_word: Philox4x32-10 in 16 AVX-512 lanes (the previous generator);
+ *  - rng_power_ns_per_site: ARS-7 plus the single-precision u^-0.4 (the kernel
  *    without the weighted sums): the RNG + transform floor;
  *  - fma_gflops_sp/dp: AVX-512 FMA peak (12 independent chains), and
- *    flop_floor_ns_per_site = flops per site of the kernel / peak (the kernel does
- *    per site: 1 cvt + 2 add + 9 FMA + 1 mul in single precision (22 flops), then
- *    1 cvt, 2 FMA + 1 mul in double (5 flops));
+ *    flop_floor_ns_per_site = flops per site of the kernel / peak (per site: 1 cvt +
+ *    2 add + 9 FMA + 1 mul for the power (22 flops) and 2 FMA + 1 mul for the sums
+ *    (5 flops), all single precision);
  *  - libm_pow_ns: pow(u, -0.4) per value (what NumPy's u ** -0.4 costs).
  * Build: gcc -O3 -march=native throughput.c -lm (run.sh does this). Prints JSON. */
 #include <Random123/philox.h>
@@ -44,31 +45,50 @@ static inline void philox16(uint32_t blk, const __m512i rk0[10], const __m512i r
     x[3] = l0;
   }
 }
-static inline __m512 t16(__m512i x, __m512 tlo, __m512 thi) {
+/* 8 rows of 4 ARS-7 blocks (counters blk .. blk + 31): 128 words */
+static inline void ars8(uint32_t blk, const __m512i rk[8], __m512i x[8]) {
+  const __m512i c0 = _mm512_setr_epi32(0, 7, 0, 18, 1, 7, 0, 18, 2, 7, 0, 18, 3, 7, 0, 18);
+  for (int c = 0; c < 8; c++)
+    x[c] = _mm512_xor_si512(_mm512_add_epi32(c0, _mm512_maskz_set1_epi32(0x1111, (int)(blk + 4 * c))), rk[0]);
+  for (int r = 1; r < 7; r++)
+    for (int c = 0; c < 8; c++) x[c] = _mm512_aesenc_epi128(x[c], rk[r]);
+  for (int c = 0; c < 8; c++) x[c] = _mm512_aesenclast_epi128(x[c], rk[7]);
+}
+/* t = u^-0.4 for 8 rows, the Horner chains interleaved (as the glassvib kernel) */
+static inline void t16x8(const __m512i x[8], __m512 t[8], __m512 tlo, __m512 thi) {
   static const float c[10] = {-0x1.b9fcb8p-9f, 0x1.60aea8p-8f, -0x1.b6e31cp-8f, 0x1.68b20ap-7f, -0x1.339ee4p-6f,
                               0x1.062570p-5f,  -0x1.ce4cd8p-5f, 0x1.b16852p-4f, -0x1.d05e2ep-3f, 0x1.b3584cp-1f};
-  __m512 v = _mm512_add_ps(_mm512_cvtepu32_ps(x), _mm512_set1_ps(0.5f));
-  __m512i b = _mm512_castps_si512(v);
-  __m512i k = _mm512_sub_epi32(_mm512_set1_epi32(159), _mm512_srli_epi32(b, 23));
-  __m512 m = _mm512_castsi512_ps(
-      _mm512_ternarylogic_epi32(b, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
-  __m512 z = _mm512_sub_ps(m, _mm512_set1_ps(1.5f)), p = _mm512_set1_ps(c[0]);
-  for (int i = 1; i < 10; i++) p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(c[i]));
-  return _mm512_mul_ps(p, _mm512_permutex2var_ps(tlo, k, thi));
+  __m512 z[8];
+  __m512i k[8];
+  for (int r = 0; r < 8; r++) {
+    __m512 v = _mm512_add_ps(_mm512_cvtepu32_ps(x[r]), _mm512_set1_ps(0.5f));
+    __m512i b = _mm512_castps_si512(v);
+    k[r] = _mm512_sub_epi32(_mm512_set1_epi32(159), _mm512_srli_epi32(b, 23));
+    __m512 m = _mm512_castsi512_ps(
+        _mm512_ternarylogic_epi32(b, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
+    z[r] = _mm512_sub_ps(m, _mm512_set1_ps(1.5f));
+    t[r] = _mm512_set1_ps(c[0]);
+  }
+  for (int i = 1; i < 10; i++)
+    for (int r = 0; r < 8; r++) t[r] = _mm512_fmadd_ps(t[r], z[r], _mm512_set1_ps(c[i]));
+  for (int r = 0; r < 8; r++) t[r] = _mm512_mul_ps(t[r], _mm512_permutex2var_ps(tlo, k[r], thi));
 }
 
 int main(void) {
-  /* scalar Philox4x64-10 */
-  const long nb = 10000000;
-  philox4x64_key_t k64 = {{1, 2}};
-  uint64_t s = 0;
+  /* ARS-7 in VAES registers */
+  __m512i rk[8];
+  for (int r = 0; r < 8; r++)
+    rk[r] = _mm512_broadcast_i32x4(_mm_set_epi64x((long long)(0x1234u + r * 0xBB67AE8584CAA73BULL),
+                                                  (long long)(0x5678u + r * 0x9E3779B97F4A7C15ULL)));
+  const long na = 5000000;
+  __m512i aacc = _mm512_setzero_si512();
   double t = now();
-  for (long i = 0; i < nb; i++) {
-    philox4x64_ctr_t c = {{(uint64_t)i, 0, 0, 0}};
-    philox4x64_ctr_t o = philox4x64(c, k64);
-    s ^= o.v[0] ^ o.v[1] ^ o.v[2] ^ o.v[3];
+  for (long g = 0; g < na; g++) {
+    __m512i x[8];
+    ars8((uint32_t)(32 * g), rk, x);
+    for (int c = 0; c < 8; c++) aacc = _mm512_xor_si512(aacc, x[c]);
   }
-  double ns64 = (now() - t) / (4.0 * nb) * 1e9;
+  double nsars = (now() - t) / (128.0 * na) * 1e9;
   /* AVX-512 Philox4x32-10 */
   __m512i rk0[10], rk1[10];
   for (int r = 0; r < 10; r++) {
@@ -84,18 +104,20 @@ int main(void) {
     acc = _mm512_xor_si512(acc, _mm512_ternarylogic_epi32(x[0], x[1], _mm512_xor_si512(x[2], x[3]), 0x96));
   }
   double ns32 = (now() - t) / (64.0 * ng) * 1e9;
-  /* + the power */
+  /* ARS-7 + the power */
   float tab[32];
   for (int i = 0; i < 32; i++) tab[i] = (float)exp2(0.4 * (i < 17 ? i : 0));
   const __m512 tlo = _mm512_loadu_ps(tab), thi = _mm512_loadu_ps(tab + 16);
   __m512 facc = _mm512_setzero_ps();
   t = now();
-  for (long g = 0; g < ng; g++) {
-    __m512i x[4];
-    philox16((uint32_t)(16 * g), rk0, rk1, x);
-    for (int l = 0; l < 4; l++) facc = _mm512_add_ps(facc, t16(x[l], tlo, thi));
+  for (long g = 0; g < na; g++) {
+    __m512i x[8];
+    __m512 tt[8];
+    ars8((uint32_t)(32 * g), rk, x);
+    t16x8(x, tt, tlo, thi);
+    for (int c = 0; c < 8; c++) facc = _mm512_add_ps(facc, tt[c]);
   }
-  double nsp = (now() - t) / (64.0 * ng) * 1e9;
+  double nsp = (now() - t) / (128.0 * na) * 1e9;
   /* FMA peaks: 12 independent chains */
   __m512 f[12];
   __m512d d[12];
@@ -114,7 +136,7 @@ int main(void) {
   for (long i = 0; i < nf; i++)
     for (int j = 0; j < 12; j++) d[j] = _mm512_fmadd_pd(d[j], da, db);
   double gdp = 2.0 * 8 * 12 * nf / (now() - t) / 1e9;
-  double floor_ns = 22.0 / gsp + 5.0 / gdp; /* flops / (Gflop/s) = ns */
+  double floor_ns = 27.0 / gsp; /* flops / (Gflop/s) = ns */
   /* libm pow */
   const long np = 10000000;
   double pacc = 0;
@@ -127,11 +149,11 @@ int main(void) {
     fs += _mm512_reduce_add_ps(f[i]);
     fd += (float)_mm512_reduce_add_pd(d[i]);
   }
-  printf("{\"philox4x64_ns_per_word\": %.4f, \"philox_ns_per_word\": %.4f, \"rng_power_ns_per_site\": %.4f, "
+  printf("{\"ars_ns_per_word\": %.4f, \"philox_ns_per_word\": %.4f, \"rng_power_ns_per_site\": %.4f, "
          "\"fma_gflops_sp\": %.1f, \"fma_gflops_dp\": %.1f, \"flop_floor_ns_per_site\": %.4f, \"libm_pow_ns\": %.3f, "
          "\"check\": %g}\n",
-         ns64, ns32, nsp, gsp, gdp, floor_ns, nspow,
-         (double)(s & 1) + (double)_mm512_reduce_add_epi32(acc) * 1e-30 + fp[3] * 1e-30 + fs * 1e-30 +
+         nsars, ns32, nsp, gsp, gdp, floor_ns, nspow,
+         (double)_mm512_reduce_add_epi32(aacc) * 1e-30 + (double)_mm512_reduce_add_epi32(acc) * 1e-30 + fp[3] * 1e-30 + fs * 1e-30 +
              fd * 1e-30 + pacc * 1e-30);
   return 0;
 }

@@ -19,9 +19,9 @@
  * Eqs. 8-10): on a periodic d-cubic lattice of odd side L, omega_j ~ 5 omega^4 on
  * [0, 1]; for the centre site c:
  *   a = omega_c^-2 + sum_{j != c} r_cj^-2d omega_j^-2,  b = (same with omega^-4),  kappa = a / b.
- * Realisation k draws its omegas from Philox4x32-10 with key splitmix64(seed) and
- * counters (block, k, GV_RNG_LATTICE): a pure function of (seed, k, d, L)
- * (layout and resolution of u: src/models/lattice.c).
+ * Realisation k draws its omegas from ARS-7 (Random123's AES-round generator) with a
+ * key from splitmix64(seed) and counters (block, k, GV_RNG_LATTICE): a pure function
+ * of (seed, k, d, L) (layout and resolution of u: src/models/lattice.c).
  */
 #ifndef GLASSVIB_MODELS_H
 #define GLASSVIB_MODELS_H
@@ -174,7 +174,8 @@ int gv_lattice_side(const gv_lattice *lat);
 /* Weights w_j = r_j^-2d of the non-centre sites (borrowed, length sites - 1). */
 const double *gv_lattice_weights(const gv_lattice *lat);
 
-/* Kernels (all give bitwise identical kappa; AUTO picks AVX-512 when the CPU has it). */
+/* Kernels (all give bitwise identical kappa; AUTO picks AVX-512 when the CPU has
+ * AVX-512F and VAES). */
 enum { GV_LATTICE_KERNEL_AUTO = 0, GV_LATTICE_KERNEL_PORTABLE = 1, GV_LATTICE_KERNEL_AVX512 = 2 };
 /* Select a kernel (tests, benches); GV_ENOTSUP if the CPU lacks it. */
 int gv_lattice_set_kernel(gv_lattice *lat, int kernel);
@@ -183,6 +184,10 @@ int gv_lattice_kernel(const gv_lattice *lat);
  * 32-bit word x >= 2^16 (single precision; NAN for x < 2^16, which the kernels
  * refine with a second word). Exposed for the accuracy test. */
 float gv_lattice_t_of_word(uint32_t x);
+/* One block of the generator, ARS-7 (Random123's ars4x32 with 7 rounds): 128-bit key
+ * and counter as four 32-bit words each; hardware = 1 uses the AES-NI instructions
+ * (GV_ENOTSUP without them), 0 the portable rounds. Exposed for the bitwise test. */
+int gv_lattice_ars7(const uint32_t key[4], const uint32_t ctr[4], uint32_t out[4], int hardware);
 /* kappa of realisations first .. first+count-1 into kappa[0..count) (OpenMP over
  * realisations; each realisation's stream depends only on (seed, index)). Polls
  * gv_interrupted() and returns GV_EINTERRUPTED (kappa partially filled). */

@@ -173,7 +173,7 @@ static int lattice_merge(void *vc, long k, const gv_ensemble_record *r) {
 
 static void lattice_fingerprint(const gv_lattice *lat, uint64_t seed, size_t samples, size_t chunk, char *buf,
                                 size_t n) {
-  snprintf(buf, n, "lattice v2 dim=%d L=%d seed=%llu samples=%zu chunk=%zu", gv_lattice_dim(lat),
+  snprintf(buf, n, "lattice v3 dim=%d L=%d seed=%llu samples=%zu chunk=%zu", gv_lattice_dim(lat),
            gv_lattice_side(lat), (unsigned long long)seed, samples, chunk);
 }
 

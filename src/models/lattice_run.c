@@ -2,8 +2,8 @@
  * p(kappa) ~ kappa^eta (seed 003, Eqs. 8-10 and Fig. 3b).
  *
  * Checkpoint (binary, little-endian host order):
- *   header  "GVLATCK2", int32 dim, int32 L, uint64 seed, samples, chunk
- *   (version 2: Philox4x32 streams; a version-1 checkpoint is refused as foreign)
+ *   header  "GVLATCK3", int32 dim, int32 L, uint64 seed, samples, chunk
+ *   (version 3: ARS-7 streams and float group sums; older checkpoints are refused as foreign)
  *   record  uint64 chunk index, uint64 count, double kappa[count], uint64 checksum
  * Records are appended in chunk order and fsync'ed; a record whose length or
  * checksum is wrong (torn write) ends the readable prefix and is overwritten. */
@@ -16,7 +16,7 @@
 #include "glassvib/models.h"
 #include "glassvib/spectrum.h"
 
-#define CK_MAGIC "GVLATCK2"
+#define CK_MAGIC "GVLATCK3"
 
 typedef struct {
   char magic[8];
