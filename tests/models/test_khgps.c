@@ -4,7 +4,8 @@
  * positive Hessian), mixed-precision Krylov low-eigenvalue path vs dense dsyevd,
  * the J = 0 limit (Cardano root), the collapse function and omega_x at J = 0,
  * thread-count reproducibility, the vectorised Box-Muller draw vs libm, all
- * eigenvalues (two-stage LAPACK) vs dsyevd. */
+ * eigenvalues (two-stage LAPACK) vs dsyevd, the 16-bit first CG phase and the
+ * own float triangular solves (n >= 1024) on several seeds and couplings. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -333,6 +334,77 @@ static void test_krylov_large(void) {
   gv_khgps_work_free(&w2);
 }
 
+/* n = 1100 (>= 1024: the first CG phase runs on the 16-bit copy of J, then the
+ * float-J CG and the Newton stage finish), several (h, J, seed) from the weak to
+ * the strong-coupling side: the minimum is a true one of the float couplings
+ * (independent double-accumulated gradient, positive Hessian), the same x with
+ * nlow = 0 and nlow = 12, the 12 lowest by Krylov + exact Rayleigh-Ritz (own
+ * triangular solves with the float factor) agree with dsyevd_2stage to 1e-8 and
+ * within the reported bound; 1 and 2 threads, and a call from inside a one-thread
+ * parallel region (run on a thread of its own), give bitwise the same sample. */
+static void test_half_phase_and_solves(void) {
+  const double hs[4] = {0.0107, 0.0031, 0.047, 0.093}, Js[4] = {0.053, 0.121, 0.197, 0.289};
+  for (int c = 0; c < 4; c++) {
+    gv_khgps_params p = params(1100, hs[c], Js[c], 1.03, 101 + (uint64_t)c);
+    const size_t n = p.n;
+    gv_khgps_work *w = NULL, *w2 = NULL;
+    gv_khgps_sample s = {0}, s2 = {0}, s1 = {0};
+    CHECK_OK(gv_khgps_work_alloc(&w, n, 0));
+    CHECK_OK(gv_khgps_sample_run(w, &p, 5, &s));
+    p.nlow = 12;
+    CHECK_OK(gv_khgps_work_alloc(&w2, n, p.nlow));
+    int st = gv_khgps_sample_run(w2, &p, 5, &s2);
+    CHECK(st == GV_OK, "case %d: Krylov sample status %d", c, st);
+    CHECK(memcmp(s.x, s2.x, n * sizeof(double)) == 0, "case %d: the minimum depends on nlow", c);
+    CHECK(s2.grad_max <= p.gtol && s2.n_negative == 0 && s.eig[0] > 0,
+          "case %d: max|g| %g, lowest eigenvalue %g", c, s2.grad_max, s.eig[0]);
+    /* independent gradient at x* from the float couplings, double sums */
+    float *A = malloc(n * n * sizeof *A);
+    double *Jx = malloc(n * sizeof *Jx), *g = malloc(n * sizeof *g);
+    gv_khgps_couplings_fill(A, n, p.J, p.seed, 5);
+    CHECK_OK(gv_khgps_couplings_apply(A, n, s2.x, Jx));
+    gv_khgps_energy_grad(n, s2.kappa, p.h, s2.x, Jx, g);
+    double gm = 0;
+    for (size_t i = 0; i < n; i++) gm = fmax(gm, fabs(g[i]));
+    CHECK(gm <= 10 * p.gtol, "case %d: independent gradient %g", c, gm);
+    double maxabs = 0, maxrel = 0;
+    for (size_t k = 0; k < 12; k++) {
+      maxabs = fmax(maxabs, fabs(s2.eig[k] - s.eig[k]));
+      maxrel = fmax(maxrel, fabs(s2.eig[k] - s.eig[k]) / s.eig[k]);
+    }
+    CHECK(maxrel < 1e-8, "case %d: Krylov vs dense (n = 1100): max rel diff %g", c, maxrel);
+    CHECK(maxabs <= s2.eig_bound + 1e-13, "case %d: bound %g does not cover the difference %g", c, s2.eig_bound,
+          maxabs);
+    if (c == 1) { /* inside a one-thread region (the ensemble engine's way): the same sample */
+      gv_khgps_sample s3 = {0};
+      int st3 = GV_OK;
+#pragma omp parallel num_threads(1)
+      st3 = gv_khgps_sample_run(w2, &p, 5, &s3);
+      CHECK(st3 == st && memcmp(s3.x, s2.x, n * sizeof(double)) == 0 &&
+                memcmp(s3.eig, s2.eig, 12 * sizeof(double)) == 0,
+            "sample run inside a one-thread parallel region differs");
+      gv_khgps_sample_free(&s3);
+    }
+    if (c == 2) {
+      int nt = omp_get_max_threads();
+      omp_set_num_threads(1);
+      CHECK_OK(gv_khgps_sample_run(w2, &p, 5, &s1));
+      omp_set_num_threads(nt < 2 ? 2 : nt);
+      CHECK(memcmp(s1.x, s2.x, n * sizeof(double)) == 0 && memcmp(s1.eig, s2.eig, 12 * sizeof(double)) == 0,
+            "16-bit CG phase / Krylov solves depend on the thread count");
+      omp_set_num_threads(nt);
+    }
+    free(A);
+    free(Jx);
+    free(g);
+    gv_khgps_sample_free(&s);
+    gv_khgps_sample_free(&s1);
+    gv_khgps_sample_free(&s2);
+    gv_khgps_work_free(&w);
+    gv_khgps_work_free(&w2);
+  }
+}
+
 /* The single-precision storage claim: perturbing every J_ij by the size of its
  * float rounding (relative 2^-24, random sign) moves the eigenvalues of the
  * Hessian at the minimum by less than the Weyl bound 2^-24 * 2J (the norm of the
@@ -439,6 +511,7 @@ int main(void) {
   test_single_root();
   test_minimum_and_limits();
   test_krylov_large();
+  test_half_phase_and_solves();
   test_float_rounding_effect();
   test_collapse();
   test_threads();
