@@ -36,7 +36,7 @@
  * The power t = u^-0.4 is computed in single precision (relative error <= 1.8e-7,
  * checked in tests/models/test_lattice.c against libm pow): for x >= 2^16,
  * v = float(x) + 1/2 = m 2^E (m in [1, 2)), t = m^-0.4 * 2^(0.4 (32 - E)) with a
- * degree-9 polynomial for m^-0.4 (Chebyshev fit) and a 17-entry table; for x < 2^16,
+ * cubic per sixteenth of [1, 2] for m^-0.4 and a 17-entry table; for x < 2^16,
  * t = (float) pow(u, -0.4) in double. Sums: site p goes to lane p % 16; each group
  * of 8 rows (128 sites) is summed per lane in single precision from zero (weights
  * rounded to float), and the group sums are added to per-lane double sums, then the
@@ -46,13 +46,14 @@
  * float. Every multiply-add is an explicit fused one, so the AVX-512 kernel and the
  * portable kernel give bitwise identical kappa (tested). The reference path
  * gv_lattice_kappa_one uses the same words, libm pow in double, double weights and a
- * plain serial sum (agreement 1.5e-7 relative, tested to 2e-6). */
+ * plain serial sum (agreement 3e-7 relative, tested to 2e-6). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "glassvib/models.h"
+#include "lattice_power.h"
 
 #define LT_ROW 16  /* sites per 512-bit row of words (4 ARS blocks) */
 #define LT_ROWS 8  /* rows per group: AES chains in flight, and the float partial sums */
@@ -67,17 +68,6 @@ struct gv_lattice {
   int aesni;  /* scalar ARS blocks with the AES-NI instructions (else portable C) */
 };
 
-/* 2^(0.4 k) rounded to float, k = 0 .. 16, then padding (index never exceeds 16). */
-static const float lt_tab[32] = {
-    0x1.000000p+0f, 0x1.51cb46p+0f, 0x1.bdb8cep+0f, 0x1.261118p+1f, 0x1.840600p+1f, 0x1.000000p+2f,
-    0x1.51cb46p+2f, 0x1.bdb8cep+2f, 0x1.261118p+3f, 0x1.840600p+3f, 0x1.000000p+4f, 0x1.51cb46p+4f,
-    0x1.bdb8cep+4f, 0x1.261118p+5f, 0x1.840600p+5f, 0x1.000000p+6f, 0x1.51cb46p+6f, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1};
-/* m^-0.4 on [1, 2] as a polynomial in z = m - 3/2 (relative-weight Chebyshev fit,
- * max relative error 1.6e-8 before float rounding), highest degree first. */
-static const float lt_poly[10] = {-0x1.b9fcb8p-9f, 0x1.60aea8p-8f, -0x1.b6e31cp-8f, 0x1.68b20ap-7f,
-                                  -0x1.339ee4p-6f, 0x1.062570p-5f, -0x1.ce4cd8p-5f, 0x1.b16852p-4f,
-                                  -0x1.d05e2ep-3f, 0x1.b3584cp-1f};
 #define LT_EXT_BIT 0x80000000u
 
 void gv_lattice_destroy(gv_lattice **lat) {
@@ -360,11 +350,12 @@ static inline float lt_t_main(uint32_t x) {
   uint32_t b;
   memcpy(&b, &v, sizeof b);
   int k = 159 - (int)(b >> 23); /* 32 - unbiased exponent, in [0, 16] */
-  uint32_t mb = (b & 0x007fffffu) | 0x3f800000u;
+  int j = (int)(b >> 19 & 15); /* the interval: top 4 bits of the mantissa */
+  uint32_t mb = (b & 0x0007ffffu) | 0x3f800000u; /* 1 + the remaining bits */
   float m;
   memcpy(&m, &mb, sizeof m);
-  float z = m - 1.5f, p = lt_poly[0];
-  for (int i = 1; i < 10; i++) p = fmaf(p, z, lt_poly[i]);
+  float z = m - 1.03125f, p = lt_coef[0][j];
+  for (int i = 1; i < 4; i++) p = fmaf(p, z, lt_coef[i][j]);
   return p * lt_tab[k];
 }
 
@@ -431,24 +422,26 @@ static double kappa_portable(const gv_lattice *lat, const lt_keys *K, uint64_t i
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LT_AVX512 __attribute__((target("avx512f,vaes")))
 
-/* t for the 8 rows of a group, the 8 Horner chains interleaved (one row's chain of 9
- * dependent FMAs alone would leave the FMA pipes idle); lane by lane the same
- * operations as lt_t_main. */
-LT_AVX512 static inline void t16x8(const __m512i x[LT_ROWS], __m512 t[LT_ROWS], __m512 tlo, __m512 thi) {
-  __m512 z[LT_ROWS];
-  __m512i k[LT_ROWS];
-  for (int c = 0; c < LT_ROWS; c++) {
+/* t for 4 rows, their Horner chains interleaved (one row's chain of dependent FMAs
+ * alone would leave the FMA pipes idle; 8 rows would spill registers); lane by lane
+ * the same operations as lt_t_main. */
+#define LT_HALF (LT_ROWS / 2)
+LT_AVX512 static inline void t16x4(const __m512i *x, __m512 *t, __m512 tlo, __m512 thi, const __m512 coef[4]) {
+  __m512 z[LT_HALF];
+  __m512i k[LT_HALF], j[LT_HALF];
+  for (int c = 0; c < LT_HALF; c++) {
     __m512 v = _mm512_add_ps(_mm512_cvtepu32_ps(x[c]), _mm512_set1_ps(0.5f));
     __m512i b = _mm512_castps_si512(v);
     k[c] = _mm512_sub_epi32(_mm512_set1_epi32(159), _mm512_srli_epi32(b, 23));
-    __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(b, _mm512_set1_epi32(0x007fffff),
+    j[c] = _mm512_srli_epi32(b, 19); /* the permutes read its low 4 bits: the interval */
+    __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(b, _mm512_set1_epi32(0x0007ffff),
                                                              _mm512_set1_epi32(0x3f800000), 0xEA)); /* (b&M)|O */
-    z[c] = _mm512_sub_ps(m, _mm512_set1_ps(1.5f));
-    t[c] = _mm512_set1_ps(lt_poly[0]);
+    z[c] = _mm512_sub_ps(m, _mm512_set1_ps(1.03125f));
+    t[c] = _mm512_permutexvar_ps(j[c], coef[0]);
   }
-  for (int i = 1; i < 10; i++)
-    for (int c = 0; c < LT_ROWS; c++) t[c] = _mm512_fmadd_ps(t[c], z[c], _mm512_set1_ps(lt_poly[i]));
-  for (int c = 0; c < LT_ROWS; c++) t[c] = _mm512_mul_ps(t[c], _mm512_permutex2var_ps(tlo, k[c], thi));
+  for (int i = 1; i < 4; i++)
+    for (int c = 0; c < LT_HALF; c++) t[c] = _mm512_fmadd_ps(t[c], z[c], _mm512_permutexvar_ps(j[c], coef[i]));
+  for (int c = 0; c < LT_HALF; c++) t[c] = _mm512_mul_ps(t[c], _mm512_permutex2var_ps(tlo, k[c], thi));
 }
 
 /* The rare lanes (word < 2^16) of a group: t from the refined u (out of line: the
@@ -471,6 +464,8 @@ LT_AVX512 static double kappa_avx512(const gv_lattice *lat, const lt_keys *K, ui
   const __m512i ctr0 = _mm512_setr_epi32(0, lo, hi, tag, 1, lo, hi, tag, 2, lo, hi, tag, 3, lo, hi, tag);
   const __m512i lim = _mm512_set1_epi32(65536);
   const __m512 tlo = _mm512_loadu_ps(lt_tab), thi = _mm512_loadu_ps(lt_tab + 16);
+  const __m512 coef[4] = {_mm512_loadu_ps(lt_coef[0]), _mm512_loadu_ps(lt_coef[1]), _mm512_loadu_ps(lt_coef[2]),
+                          _mm512_loadu_ps(lt_coef[3])};
   __m512d alo = _mm512_setzero_pd(), ahi = alo, blo = alo, bhi = alo;
   for (size_t q0 = 0; q0 < lat->padded / LT_ROW; q0 += LT_ROWS) {
     __m512i x[LT_ROWS];
@@ -481,7 +476,8 @@ LT_AVX512 static double kappa_avx512(const gv_lattice *lat, const lt_keys *K, ui
       for (int c = 0; c < LT_ROWS; c++) x[c] = _mm512_aesenc_epi128(x[c], rk[r]);
     for (int c = 0; c < LT_ROWS; c++) x[c] = _mm512_aesenclast_epi128(x[c], rk[7]);
     __m512 t[LT_ROWS];
-    t16x8(x, t, tlo, thi);
+    t16x4(x, t, tlo, thi, coef);
+    t16x4(x + LT_HALF, t + LT_HALF, tlo, thi, coef);
     __mmask16 rare = 0;
     for (int c = 0; c < LT_ROWS; c++) rare |= _mm512_cmplt_epu32_mask(x[c], lim);
     if (rare) { /* u < 2^-16 somewhere in the group (probability 2e-3) */

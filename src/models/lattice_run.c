@@ -124,30 +124,22 @@ cleanup:
   return status;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 int gv_lattice_analyse(const double *kappa, size_t n, double lo, double hi, gv_lattice_analysis *out) {
-  int status = GV_OK;
-  double *ks = NULL;
   if (!kappa || !out || n < 2) return GV_ERROR(GV_EINVAL, "lattice analysis: need at least 2 values");
   memset(out, 0, sizeof *out);
   out->eta = out->eta_err = out->eta_mle = out->eta_logF = NAN;
-  GV_ALLOC(ks, n);
-  memcpy(ks, kappa, n * sizeof *ks);
-  qsort(ks, n, sizeof *ks, cmp_double);
-  double s = 0, s2 = 0;
+  double s = 0, s2 = 0, kmin = kappa[0], kmax = kappa[0];
   for (size_t i = 0; i < n; i++) {
-    s += ks[i];
-    s2 += ks[i] * ks[i];
+    s += kappa[i];
+    s2 += kappa[i] * kappa[i];
+    kmin = fmin(kmin, kappa[i]);
+    kmax = fmax(kmax, kappa[i]);
   }
   out->kappa_mean = s / (double)n;
   double var = (s2 - s * s / (double)n) / (double)(n - 1);
   out->kappa_err = sqrt(var > 0 ? var / (double)n : 0);
-  out->kappa_min = ks[0];
-  out->kappa_max = ks[n - 1];
+  out->kappa_min = kmin;
+  out->kappa_max = kmax;
   /* Default window: where p(kappa) is closest to a power law for d = 2..8 (the
    * local exponent has its minimum near kappa = 0.02-0.04 and rises on both sides,
    * towards 1 as kappa -> 0 and steeply above 0.1); fixed, so eta does not drift
@@ -157,7 +149,7 @@ int gv_lattice_analyse(const double *kappa, size_t n, double lo, double hi, gv_l
   out->fit_lo = lo;
   out->fit_hi = hi;
   gv_spectrum_fit f;
-  int st = hi > lo ? gv_spectrum_fit_exponent(ks, n, (double)n, lo, hi, &f) : GV_EINVAL;
+  int st = hi > lo ? gv_spectrum_fit_exponent(kappa, n, (double)n, lo, hi, &f) : GV_EINVAL;
   if (st == GV_OK) {
     /* eta: the maximum-likelihood exponent of a power law truncated to the window
      * (uses only the values inside it); the log F slope also feels the shape of
@@ -171,7 +163,5 @@ int gv_lattice_analyse(const double *kappa, size_t n, double lo, double hi, gv_l
     gv_error_clear();
     out->fit_n = 0;
   }
-cleanup:
-  free(ks);
-  return status;
+  return GV_OK;
 }
