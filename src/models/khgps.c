@@ -54,6 +54,7 @@
  * count (fixed chunking and summation orders). */
 #include "glassvib/models.h"
 
+#include <gsl/gsl_sort_double.h>
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
@@ -1568,7 +1569,16 @@ static int sample_run(gv_khgps_work *w, const gv_khgps_params *p, uint64_t sampl
 
   out->wall_min_s = gv_wall_time() - t0;
   w->tp[2] = kh_cpu() - w->tp[6];
-  if (w->nlow) {
+  if (w->nlow && p->J == 0) {
+    /* uncoupled oscillators: M is diagonal, its eigenvalues are the diagonal (the
+     * Krylov stage would struggle with their clustering and is not needed) */
+    for (size_t i = 0; i < n; i++) w->z[i] = w->kappa[i] + 0.5 * w->x[i] * w->x[i];
+    gsl_sort_smallest(out->eig, k, w->z, 1, n);
+    out->eig_bound = 0;
+    out->n_negative = 0;
+    for (size_t c = 0; c < k; c++)
+      if (out->eig[c] < 0) out->n_negative++;
+  } else if (w->nlow) {
     int st = krylov_low(w, p->seed, sample, out->eig, k, &out->eig_bound);
     if (st < 0) { status = st; goto cleanup; }
     if (st > 0) result = st;

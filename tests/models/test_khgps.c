@@ -299,6 +299,16 @@ static void test_minimum_and_limits(void) {
   for (size_t i = 0; i < p.n; i++) maxde = fmax(maxde, fabs(s.eig[i] - lam[i]));
   CHECK(maxde < 1e-10, "J = 0 eigenvalues vs kappa + x^2/2: %g", maxde);
   gv_khgps_sample_free(&s);
+  /* the low tail of the same sample: converged (not a clustered-Krylov failure), exact */
+  gv_khgps_work *w7 = NULL;
+  CHECK_OK(gv_khgps_work_alloc(&w7, p.n, 7));
+  p.nlow = 7;
+  CHECK(gv_khgps_sample_run(w7, &p, 8, &s) == GV_OK, "J = 0 low tail did not converge");
+  maxde = 0;
+  for (size_t i = 0; i < 7; i++) maxde = fmax(maxde, fabs(s.eig[i] - lam[i]));
+  CHECK(maxde < 1e-10 && s.eig_bound == 0, "J = 0 lowest 7 vs kappa + x^2/2: %g (bound %g)", maxde, s.eig_bound);
+  gv_khgps_sample_free(&s);
+  gv_khgps_work_free(&w7);
   gv_khgps_work_free(&w);
   free(A);
   free(Jx);
