@@ -77,7 +77,7 @@ typedef struct gv_khgps_sample {
 void gv_khgps_sample_free(gv_khgps_sample *s);
 
 /* Workspace for one sample of size n: ONE n x n single-precision matrix (4 n^2
- * bytes: 1.02 GB at n = 16000; huge pages up to n = 8192) holding J
+ * bytes: 1.02 GB at n = 16000) holding J
  * (strict lower triangle) and the float Cholesky factor of M (upper triangle),
  * plus O(n nlow) doubles for the Krylov basis; with nlow = 0 (all eigenvalues)
  * also a double n x n matrix for dsyevd_2stage. */

@@ -62,7 +62,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "glassvib/spectrum.h"
@@ -210,29 +209,6 @@ void gv_khgps_work_free(gv_khgps_work **w) {
   *w = NULL;
 }
 
-/* The n x n float matrix. Up to 256 MB (n <= 8192) 2 MB-aligned and marked for
- * transparent huge pages: one page fault per 2 MB instead of per 4 kB (measured at
- * n = 4000: drawing J 0.05 s instead of 0.07-0.09 s CPU). Not above: there the
- * huge-page first touch was measured SLOWER on the development VM (n = 16000: 2.7-3.5 s
- * instead of 1.4 s). Released with free(). */
-static float *kh_big_alloc(size_t bytes) {
-  const size_t align = (size_t)2 << 20, cap = (size_t)256 << 20;
-  if (bytes < align || bytes > cap) return malloc(bytes);
-  const size_t rounded = (bytes + align - 1) / align * align;
-  void *p = aligned_alloc(align, rounded);
-#ifdef MADV_HUGEPAGE
-  if (p) (void)madvise(p, rounded, MADV_HUGEPAGE);
-#endif
-  return p;
-}
-
-/* Work arrays of doubles (Krylov basis, partial sums: 4-14 MB at n = 4000) on huge
- * pages under the same rule as the matrix (n <= 8192): ~4000 fewer page faults per
- * sample at n = 4000 (5600 -> ~1600). Not zeroed; released with free(). */
-static double *kh_work_alloc(size_t count, size_t n) {
-  if (n <= 8192) return (double *)(void *)kh_big_alloc(count * sizeof(double));
-  return malloc(count * sizeof(double));
-}
 
 /* Guard vectors: Ritz pairs computed beyond the nlow wanted, so the wanted ones
  * are not at the edge of the subspace (where convergence is slowest). */
@@ -249,7 +225,11 @@ int gv_khgps_work_alloc(gv_khgps_work **out, size_t n, size_t nlow) {
   GV_ALLOC(w, 1);
   w->n = n;
   w->nlow = nlow >= n ? 0 : nlow;
-  w->A = kh_big_alloc(n * n * sizeof *w->A);
+  /* Not marked for transparent huge pages: with the THP defrag policy "madvise"
+   * (Debian's default) a marked region is compacted synchronously; at n = 4000 the
+   * first run after an idle spell took 0.35-0.39 s instead of 0.31-0.33 s, for a
+   * gain of <= 0.02 s on warm runs and none measurable on ensembles. */
+  w->A = malloc(n * n * sizeof *w->A);
   if (!w->A) {
     status = GV_ERROR(GV_ENOMEM, "khgps: cannot allocate the %zu x %zu float matrix (%.2f GB)", n, n,
                       4.0 * (double)n * (double)n / 1e9);
@@ -259,7 +239,7 @@ int gv_khgps_work_alloc(gv_khgps_work **out, size_t n, size_t nlow) {
   GV_ALLOC(w->Jd, n); GV_ALLOC(w->z, n); GV_ALLOC(w->zold, n); GV_ALLOC(w->gold, n);
   GV_ALLOC(w->kappa, n); GV_ALLOC(w->tmp, n);
   const size_t np = KH_NCH_MAX * n * KH_MB, nxb = n * KH_MB;
-  w->part = kh_work_alloc(np, n);
+  w->part = malloc(np * sizeof *w->part);
   if (!w->part) { status = GV_ERROR(GV_ENOMEM, "khgps: out of memory"); goto cleanup; }
   GV_ALLOC(w->xb, nxb);
   if (n >= KH_HALF_MIN_N) {
@@ -281,8 +261,8 @@ int gv_khgps_work_alloc(gv_khgps_work **out, size_t n, size_t nlow) {
     } else {
       w->mmax = m;
       const size_t nm = n * m;
-      w->V = kh_work_alloc(nm, n);
-      w->W = kh_work_alloc(nm, n);
+      w->V = malloc(nm * sizeof *w->V);
+      w->W = malloc(nm * sizeof *w->W);
       if (!w->V || !w->W) { status = GV_ERROR(GV_ENOMEM, "khgps: out of memory"); goto cleanup; }
     }
   }
