@@ -244,7 +244,11 @@ int gv_creation_scan(gv_core_energy_fn fn, void *ctx, long nvar, const double *e
         s2 = lbfgs_min(fn, ctx, A, y2, &E2, o->gtol, o->max_iter, &w);
         if (s2 < 0) GV_TRY(s2);
       }
-      if (E2 < E1) {
+      /* the lower energy wins; if the two agree to round-off (the same minimum), the
+       * converged relaxation (a stall at round-off can end 1e-14 lower, unconverged) */
+      const double tie = 1e-12 * fmax(1.0, fabs(E1));
+      int take2 = fabs(E2 - E1) <= tie ? (s2 == GV_OK && s1 != GV_OK) || (s1 == s2 && E2 < E1) : E2 < E1;
+      if (take2) {
         memcpy(y, y2, sizeof(double) * nv);
         E1 = E2;
         s1 = s2;
