@@ -457,22 +457,8 @@ KH_CLONES static void kh_chunk(const float *A, size_t n, size_t j0, size_t j1, c
   }
 }
 
-/* y = J x; part: KH_NCH_MAX * n scratch. Each y_i = sum over chunks in chunk order. */
-static void kh_apply(const float *A, size_t n, const double *x, double *y, double *part) {
-  size_t b[KH_NCH_MAX + 1];
-  const size_t nch = kh_chunks(n, b);
-#pragma omp parallel if (!omp_in_parallel() && n >= 512)
-  {
-#pragma omp for schedule(dynamic, 1)
-    for (size_t c = 0; c < nch; c++) kh_chunk(A, n, b[c], b[c + 1], x, part + c * n);
-#pragma omp for schedule(static)
-    for (size_t i = 0; i < n; i++) {
-      double s = 0;
-      for (size_t c = 0; c < nch && b[c] <= i; c++) s += part[c * n + i];
-      y[i] = s;
-    }
-  }
-}
+/* y = J x (defined after kh_apply_team, which does the work) */
+static void kh_apply(const float *A, size_t n, const double *x, double *y, double *part);
 
 /* The 16-bit copy J16 (upper columns: column i holds round(J_{i,j<i} s) as int16,
  * s = KH_HALF_ONE sqrt(n)/J, i.e. steps of sigma/4096): y = J16 x / s in float
@@ -1043,8 +1029,9 @@ static double kh_half_floor(const gv_khgps_work *w, const gv_khgps_params *p) {
 
 /* Team versions of the J x kernels (float: kh_chunk; 16-bit copy: kh_chunk16),
  * called by every thread of a parallel region that stays open over the whole CG
- * loop: chunk c by thread c mod nt into its own partial (bitwise the result of
- * kh_apply), rows split for the sums, kh_barrier in between. One region per CG
+ * loop (kh_apply opens a region for one product): chunk c by thread c mod nt into
+ * its own partial, rows split for the sums in chunk order (bitwise independent of
+ * the split), kh_barrier in between. One region per CG
  * run instead of one per product: with OMP_WAIT_POLICY=passive every region start,
  * implicit barrier and join is a futex wake-up (measured at n = 4000, 2 threads:
  * 0.63 ms per 16-bit product in its own region, 0.41 ms with spinning threads). */
@@ -1061,6 +1048,17 @@ static void kh_apply_team(const float *A, size_t n, const double *x, double *y, 
     y[i] = s;
   }
   kh_barrier(bar, nt, sense);
+}
+
+/* y = J x; part: KH_NCH_MAX * n scratch. Each y_i = sum over chunks in chunk order,
+ * so the result does not depend on which thread computed which chunk. */
+static void kh_apply(const float *A, size_t n, const double *x, double *y, double *part) {
+  kh_barrier_t bar = {0, 0};
+#pragma omp parallel if (!omp_in_parallel() && n >= 512)
+  {
+    int sense = 0;
+    kh_apply_team(A, n, x, y, part, omp_get_thread_num(), omp_get_num_threads(), &bar, &sense);
+  }
 }
 
 /* y = J16 x / s (w->half_scale = s); chunks: kh_chunks' boundaries mirrored
